@@ -1,0 +1,1 @@
+"""Typed constructs that the stacks compose."""

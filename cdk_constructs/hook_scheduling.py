@@ -1,0 +1,69 @@
+"""EventBridge Scheduler resources for hooks: group, invoking role and dead-letter queue."""
+
+from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_scheduler as scheduler
+from constructs import Construct
+
+from cdk_constructs import data_stores
+from cdk_constructs.python_lambda import allow_invoke
+from stacks.nag import acknowledge
+from stacks.settings import EnvironmentSettings
+
+
+class HookScheduling(Construct):
+    """A schedule group for one-time hook schedules and the role Scheduler assumes to fire them.
+
+    The role may invoke only ``target`` and send only to the dead-letter queue.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        target: lambda_.IFunction,
+        key: kms.IKey,
+        settings: EnvironmentSettings,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.group = scheduler.CfnScheduleGroup(self, "Group", name=f"contract-hooks-{settings.name}")
+        self.dead_letter_queue = data_stores.queue(self, "DeadLetterQueue", key=key, settings=settings)
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com",
+                conditions={"StringEquals": {"aws:SourceAccount": settings.account}},
+            ),
+            description="Assumed by EventBridge Scheduler to fire contract hooks",
+        )
+        allow_invoke(target, self.role)
+        self.dead_letter_queue.grant_send_messages(self.role)
+
+    @property
+    def group_name(self) -> str:
+        return str(self.group.name)
+
+    def grant_manage_schedules(self, grantee: iam.IGrantable) -> None:
+        """Allow ``grantee`` to create, read and delete schedules in this group and pass the role."""
+        stack = Stack.of(self)
+        schedules = f"arn:aws:scheduler:{stack.region}:{stack.account}:schedule/{self.group_name}/*"
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["scheduler:CreateSchedule", "scheduler:GetSchedule", "scheduler:DeleteSchedule"],
+                resources=[schedules],
+            )
+        )
+        self.role.grant_pass_role(grantee.grant_principal)
+        acknowledge(
+            stack,
+            {
+                f"IAM5[Resource::{schedules}]": (
+                    "Hook schedules are created at run time, one per contract action, so the grantee "
+                    "may manage any schedule, but only inside the hooks schedule group."
+                )
+            },
+        )

@@ -1,0 +1,1 @@
+"""Local tooling: emulator, deploy, demo and inspection commands."""

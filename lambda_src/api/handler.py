@@ -1,0 +1,108 @@
+"""POST /contracts: validate one contract and run the immediate workflow synchronously.
+
+API Gateway calls this function through Lambda-proxy integration; it starts the Express state
+machine with StartSyncExecution and maps the execution's output to the HTTP response.
+"""
+
+import json
+import os
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from common.config import fault_injection_enabled, require_env
+from common.errors import InvalidContractError
+from common.faults import STEPS
+from common.models import parse_contract
+from common.observability import logger
+
+MAX_BODY_BYTES = 256 * 1024
+FAULT_HEADER = "x-enrollment-fault-step"
+
+
+@cache
+def _sfn() -> Any:
+    # StartSyncExecution goes to the "sync-" host prefix on AWS; a local IP endpoint cannot
+    # take a host prefix, so it is disabled only when an endpoint override is set.
+    if os.environ.get("AWS_ENDPOINT_URL"):
+        return boto3.client("stepfunctions", config=Config(inject_host_prefix=False))
+    return boto3.client("stepfunctions")
+
+
+def _response(status: int, body: dict[str, Any], correlation_id: str) -> dict[str, Any]:
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": "application/json", "X-Correlation-Id": correlation_id},
+        "body": json.dumps(body),
+    }
+
+
+def _error(status: int, message: str, correlation_id: str, **extra: Any) -> dict[str, Any]:
+    return _response(status, {"error": message, "correlationId": correlation_id, **extra}, correlation_id)
+
+
+def _fault_step(headers: dict[str, str]) -> str | None:
+    lowered = {key.lower(): value for key, value in headers.items()}
+    step = lowered.get(FAULT_HEADER)
+    if step is None:
+        return None
+    if not fault_injection_enabled():
+        raise InvalidContractError(
+            [{"field": f"header {FAULT_HEADER}", "message": "fault injection is disabled in this environment"}]
+        )
+    if step not in STEPS:
+        raise InvalidContractError(
+            [{"field": f"header {FAULT_HEADER}", "message": f"unknown step {step!r}; steps: {', '.join(STEPS)}"}]
+        )
+    return step
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Validate the request body, run the workflow and return its answer as the HTTP response."""
+    request_id = (event.get("requestContext") or {}).get("requestId") or str(uuid.uuid4())
+    correlation_id = f"corr-{request_id}"
+    logger.append_keys(correlation_id=correlation_id)
+
+    raw_body = event.get("body") or ""
+    if len(raw_body.encode()) > MAX_BODY_BYTES:
+        return _error(413, f"request body is larger than {MAX_BODY_BYTES} bytes", correlation_id)
+    try:
+        payload = json.loads(raw_body, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        logger.info("request_rejected", reason="invalid_json")
+        return _error(
+            400, f"request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", correlation_id
+        )
+
+    try:
+        contract = parse_contract(payload)
+        fault_step = _fault_step(event.get("headers") or {})
+    except InvalidContractError as exc:
+        logger.info("request_rejected", reason="invalid_contract", invalid_fields=[e["field"] for e in exc.errors])
+        return _error(400, "invalid contract request", correlation_id, invalidFields=exc.errors)
+
+    logger.append_keys(contract_id=contract.contractId)
+    execution_input = {
+        "correlationId": correlation_id,
+        "receivedAt": datetime.now(UTC).isoformat(),
+        "contract": contract.model_dump(mode="json"),
+        "faultStep": fault_step,
+    }
+    result = _sfn().start_sync_execution(
+        stateMachineArn=require_env("STATE_MACHINE_ARN"),
+        name=request_id[:80],
+        input=json.dumps(execution_input),
+    )
+    logger.info("workflow_finished", execution_arn=result.get("executionArn"), status=result["status"])
+    if result["status"] != "SUCCEEDED":
+        logger.error("workflow_failed", error=result.get("error"), cause=result.get("cause"))
+        return _error(500, "enrollment failed; quote the correlation id when you report it", correlation_id)
+
+    output = json.loads(result["output"])
+    return _response(int(output["httpStatus"]), output["body"], correlation_id)

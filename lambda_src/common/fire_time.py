@@ -1,0 +1,26 @@
+"""Fire instants of eventual actions: offset N fires N calendar days after enrollment.
+
+The enrollment date and the time of day are taken in the business time zone, then converted to
+UTC, because Scheduler is given ``at()`` in UTC (the local emulator ignores any other zone).
+"""
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+
+def fire_at(enrolled_at: datetime, offset_days: int, *, zone: str, local_time: time) -> datetime:
+    """Return the UTC instant at which an action with ``offset_days`` > 0 comes due."""
+    if offset_days <= 0:
+        raise ValueError(f"offset {offset_days} is fired at once, not scheduled")
+    business_zone = ZoneInfo(zone)
+    enrollment_day = enrolled_at.astimezone(business_zone).date()
+    due_day = enrollment_day + timedelta(days=offset_days)
+    # Combining a wall-clock time with the zone resolves DST per date; fold=0 picks the first
+    # occurrence of an ambiguous time.
+    local = datetime.combine(due_day, local_time, tzinfo=business_zone)
+    return local.astimezone(UTC)
+
+
+def at_expression(instant: datetime) -> str:
+    """Format a UTC instant as a Scheduler one-time expression."""
+    return f"at({instant.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S')})"

@@ -1,0 +1,1 @@
+"""The three stacks of the contract enrollment workflow."""

@@ -1,0 +1,151 @@
+"""EventualActionsStack: stream consumer, eventual-actions workflow, hooks and fulfillment."""
+
+from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kinesis as kinesis
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from cdk_constructs import data_stores
+from cdk_constructs.alarms import WorkflowAlarms
+from cdk_constructs.hook_scheduling import HookScheduling
+from cdk_constructs.python_lambda import DependencyLayer, PythonFunction, allow_invoke
+from cdk_constructs.state_machine import AslStateMachine
+from stacks.settings import EnvironmentSettings
+
+
+class EventualActionsStack(Stack):
+    """The asynchronous path: each enrolled contract's actions fulfilled now or hooked for later."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: EnvironmentSettings,
+        stream: kinesis.IStream,
+        profile_table: dynamodb.ITable,
+        audit_table: dynamodb.ITable,
+        alert_topic: sns.ITopic,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        key = data_stores.data_key(self, "DataKey", settings=settings, description="Encrypts contract hook data")
+        self.hooks_table = data_stores.table(
+            self, "HooksTable", partition_key="contractId", sort_key="hookName", key=key, settings=settings
+        )
+        self.parked_records = data_stores.queue(self, "ParkedRecordsQueue", key=key, settings=settings)
+        layer = DependencyLayer(self, "Dependencies").layer
+
+        fulfil = PythonFunction(
+            self,
+            "FulfilAction",
+            source="fulfil_action",
+            description="Fulfils one contract action, now or when its hook comes due",
+            settings=settings,
+            layer=layer,
+            environment={
+                "HOOKS_TABLE_NAME": self.hooks_table.table_name,
+                "AUDIT_TABLE_NAME": audit_table.table_name,
+                "PROFILE_TABLE_NAME": profile_table.table_name,
+                "STREAM_NAME": stream.stream_name,
+            },
+        )
+        self.hooks_table.grant_read_write_data(fulfil.function)
+        audit_table.grant_write_data(fulfil.function)
+        profile_table.grant_write_data(fulfil.function)
+        stream.grant_write(fulfil.function)
+
+        self.scheduling = HookScheduling(self, "Hooks", target=fulfil.function, key=key, settings=settings)
+
+        plan = PythonFunction(
+            self,
+            "PlanActions",
+            source="plan_actions",
+            description="Splits a contract's actions into immediate ones and hooks",
+            settings=settings,
+            layer=layer,
+            environment={
+                "BUSINESS_TIME_ZONE": settings.business_time_zone,
+                "HOOK_LOCAL_TIME": settings.hook_local_time.strftime("%H:%M"),
+            },
+        )
+        schedule = PythonFunction(
+            self,
+            "ScheduleHooks",
+            source="schedule_hooks",
+            description="Creates one one-time schedule per eventual action",
+            settings=settings,
+            layer=layer,
+            timeout=Duration.seconds(60),
+            environment={
+                "SCHEDULE_GROUP_NAME": self.scheduling.group_name,
+                "SCHEDULER_ROLE_ARN": self.scheduling.role.role_arn,
+                "FULFIL_FUNCTION_ARN": fulfil.function.function_arn,
+                "HOOK_DLQ_ARN": self.scheduling.dead_letter_queue.queue_arn,
+                "HOOKS_TABLE_NAME": self.hooks_table.table_name,
+            },
+        )
+        self.scheduling.grant_manage_schedules(schedule.function)
+        self.hooks_table.grant_write_data(schedule.function)
+
+        workflow = AslStateMachine(
+            self,
+            "Workflow",
+            definition_name="eventual_actions",
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            settings=settings,
+            substitutions={
+                "PlanActionsFunctionArn": plan.function.function_arn,
+                "FulfilActionFunctionArn": fulfil.function.function_arn,
+                "ScheduleHooksFunctionArn": schedule.function.function_arn,
+                "AuditTableName": audit_table.table_name,
+                "AlertTopicArn": alert_topic.topic_arn,
+            },
+        )
+        self.state_machine = workflow.state_machine
+        for function in (plan, fulfil, schedule):
+            allow_invoke(function.function, self.state_machine)
+        audit_table.grant_write_data(self.state_machine)
+        alert_topic.grant_publish(self.state_machine)
+
+        consumer = PythonFunction(
+            self,
+            "StreamConsumer",
+            source="stream_consumer",
+            description="Starts the eventual-actions workflow for each enrollment event",
+            settings=settings,
+            layer=layer,
+            timeout=Duration.seconds(60),
+            environment={
+                "STATE_MACHINE_ARN": self.state_machine.state_machine_arn,
+                "PARKED_RECORDS_QUEUE_URL": self.parked_records.queue_url,
+            },
+        )
+        self.state_machine.grant_start_execution(consumer.function)
+        self.parked_records.grant_send_messages(consumer.function)
+        consumer.function.add_event_source(
+            event_sources.KinesisEventSource(
+                stream,
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=10,
+                retry_attempts=3,
+                bisect_batch_on_error=True,
+            )
+        )
+
+        alarms = WorkflowAlarms(self, "Alarms", topic=alert_topic)
+        alarms.on_failed_executions("EventualActions", self.state_machine)
+        alarms.on_function_errors("FulfilActionErrors", fulfil.function)
+        alarms.on_queued_messages("HookDeadLetters", self.scheduling.dead_letter_queue)
+        alarms.on_queued_messages("ParkedStreamRecords", self.parked_records)
+
+        CfnOutput(self, "StateMachineArn", value=self.state_machine.state_machine_arn)
+        CfnOutput(self, "HooksTableName", value=self.hooks_table.table_name)
+        CfnOutput(self, "ScheduleGroupName", value=self.scheduling.group_name)
+        CfnOutput(self, "HookDeadLetterQueueUrl", value=self.scheduling.dead_letter_queue.queue_url)
+        CfnOutput(self, "ParkedRecordsQueueUrl", value=self.parked_records.queue_url)
+        CfnOutput(self, "FulfilFunctionName", value=fulfil.function.function_name)

@@ -1,0 +1,116 @@
+"""ImmediateWorkflowStack: API, eligibility, profile, payments, stream and audit."""
+
+from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from cdk_constructs import data_stores
+from cdk_constructs.alarms import WorkflowAlarms
+from cdk_constructs.contract_api import ContractApi
+from cdk_constructs.python_lambda import DependencyLayer, PythonFunction, allow_invoke
+from cdk_constructs.state_machine import AslStateMachine
+from stacks.settings import EnvironmentSettings
+
+
+class ImmediateWorkflowStack(Stack):
+    """The synchronous path: one request enrolls one contract or says why not."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: EnvironmentSettings,
+        alert_topic: sns.ITopic,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        key = data_stores.data_key(self, "DataKey", settings=settings, description="Encrypts contract enrollment data")
+        self.profile_table = data_stores.table(
+            self, "ProfileTable", partition_key="accountId", key=key, settings=settings
+        )
+        self.payments_table = data_stores.table(
+            self, "PaymentsTable", partition_key="contractId", key=key, settings=settings
+        )
+        self.audit_table = data_stores.table(
+            self, "AuditTable", partition_key="contractId", sort_key="auditId", key=key, settings=settings
+        )
+        self.stream = data_stores.stream(self, "EnrollmentStream", settings=settings)
+
+        layer = DependencyLayer(self, "Dependencies").layer
+        eligibility = PythonFunction(
+            self,
+            "Eligibility",
+            source="eligibility",
+            description="Checks contract eligibility against the versioned local ruleset",
+            settings=settings,
+            layer=layer,
+        )
+        profile = PythonFunction(
+            self,
+            "Profile",
+            source="customer_profile",
+            description="Sets the customer profile status to ENROLLED",
+            settings=settings,
+            layer=layer,
+            environment={"PROFILE_TABLE_NAME": self.profile_table.table_name},
+        )
+        self.profile_table.grant_read_write_data(profile.function)
+        payments = PythonFunction(
+            self,
+            "Payments",
+            source="payments",
+            description="Sets up payments from the contract draft",
+            settings=settings,
+            layer=layer,
+            environment={"PAYMENTS_TABLE_NAME": self.payments_table.table_name, "PAYMENTS_DESTINATION": "ledger"},
+        )
+        self.payments_table.grant_write_data(payments.function)
+
+        workflow = AslStateMachine(
+            self,
+            "Workflow",
+            definition_name="immediate_workflow",
+            state_machine_type=sfn.StateMachineType.EXPRESS,
+            settings=settings,
+            substitutions={
+                "EligibilityFunctionArn": eligibility.function.function_arn,
+                "ProfileFunctionArn": profile.function.function_arn,
+                "PaymentsFunctionArn": payments.function.function_arn,
+                "EnrollmentStreamName": self.stream.stream_name,
+                "AuditTableName": self.audit_table.table_name,
+                "AlertTopicArn": alert_topic.topic_arn,
+            },
+        )
+        self.state_machine = workflow.state_machine
+        for function in (eligibility, profile, payments):
+            allow_invoke(function.function, self.state_machine)
+        self.stream.grant_write(self.state_machine)
+        self.audit_table.grant_write_data(self.state_machine)
+        alert_topic.grant_publish(self.state_machine)
+
+        api_function = PythonFunction(
+            self,
+            "ApiHandler",
+            source="api",
+            description="Validates a contract request and runs the immediate workflow",
+            settings=settings,
+            layer=layer,
+            timeout=Duration.seconds(29),
+            environment={"STATE_MACHINE_ARN": self.state_machine.state_machine_arn},
+        )
+        self.state_machine.grant_start_sync_execution(api_function.function)
+        self.api = ContractApi(self, "ContractApi", handler=api_function.function, settings=settings).api
+
+        alarms = WorkflowAlarms(self, "Alarms", topic=alert_topic)
+        alarms.on_failed_executions("ImmediateWorkflow", self.state_machine)
+        alarms.on_function_errors("ApiHandlerErrors", api_function.function)
+
+        CfnOutput(self, "ApiUrl", value=self.api.url)
+        CfnOutput(self, "RestApiId", value=self.api.rest_api_id)
+        CfnOutput(self, "StateMachineArn", value=self.state_machine.state_machine_arn)
+        CfnOutput(self, "ProfileTableName", value=self.profile_table.table_name)
+        CfnOutput(self, "PaymentsTableName", value=self.payments_table.table_name)
+        CfnOutput(self, "AuditTableName", value=self.audit_table.table_name)
+        CfnOutput(self, "StreamName", value=self.stream.stream_name)

@@ -1,0 +1,84 @@
+"""Per-environment settings, read from the ``environments`` context in cdk.json.
+
+Choose one with ``-c env=NAME`` (default ``local``). Every value is validated here so a bad
+setting fails at synth with a message that names it.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import time
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+LOCAL_ACCOUNT = "000000000000"
+
+
+class SettingsError(ValueError):
+    """Raised when an environment's settings in cdk.json are missing or invalid."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnvironmentSettings:
+    """Everything that differs between the local emulator and a real AWS account."""
+
+    name: str
+    account: str
+    region: str
+    pagerduty_events_url: str
+    business_time_zone: str
+    hook_local_time: time
+    log_retention_days: int
+    retain_data: bool
+    allow_fault_injection: bool
+
+    @property
+    def is_local(self) -> bool:
+        return self.name == "local"
+
+
+def _require(values: dict[str, Any], env_name: str, key: str) -> Any:
+    if key not in values:
+        raise SettingsError(f"environments.{env_name}.{key} is missing in cdk.json")
+    return values[key]
+
+
+def load_settings(context: dict[str, Any], env_name: str) -> EnvironmentSettings:
+    """Build and validate the settings of ``env_name`` from the cdk.json ``environments`` context."""
+    if env_name not in context:
+        known = ", ".join(sorted(context))
+        raise SettingsError(f"environment {env_name!r} is not defined in cdk.json; defined: {known}")
+    values = context[env_name]
+    account = str(_require(values, env_name, "account"))
+    if not re.fullmatch(r"\d{12}", account):
+        raise SettingsError(f"environments.{env_name}.account must be 12 digits, got {account!r}")
+
+    zone = str(_require(values, env_name, "businessTimeZone"))
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"environments.{env_name}.businessTimeZone {zone!r} is not an IANA time zone") from None
+
+    raw_time = str(_require(values, env_name, "hookLocalTime"))
+    try:
+        hook_time = time.fromisoformat(raw_time)
+    except ValueError:
+        raise SettingsError(f"environments.{env_name}.hookLocalTime {raw_time!r} is not HH:MM") from None
+
+    settings = EnvironmentSettings(
+        name=env_name,
+        account=account,
+        region=str(_require(values, env_name, "region")),
+        pagerduty_events_url=str(_require(values, env_name, "pagerDutyEventsUrl")),
+        business_time_zone=zone,
+        hook_local_time=hook_time,
+        log_retention_days=int(_require(values, env_name, "logRetentionDays")),
+        retain_data=bool(_require(values, env_name, "retainData")),
+        allow_fault_injection=bool(values.get("allowFaultInjection", False)),
+    )
+    if settings.allow_fault_injection and not settings.is_local:
+        raise SettingsError(f"environments.{env_name}.allowFaultInjection is only allowed in the local environment")
+    if settings.is_local and settings.account != LOCAL_ACCOUNT:
+        raise SettingsError(f"the local environment must use account {LOCAL_ACCOUNT}, got {settings.account}")
+    if not settings.is_local and not settings.pagerduty_events_url.startswith("https://"):
+        raise SettingsError(f"environments.{env_name}.pagerDutyEventsUrl must be an https URL")
+    return settings
