@@ -1,0 +1,177 @@
+"""enrollctl: run the contract enrollment workflow on the local emulator.
+
+Every command talks only to 127.0.0.1 (or ENROLL_ENDPOINT_URL, which must resolve to loopback)
+with dummy credentials, and checks that the endpoint reports the local account 000000000000.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from enrollctl import hooks, processes
+from enrollctl.console import Progress, error
+from enrollctl.demo import run_demo
+from enrollctl.deploy import DeployError, synth
+from enrollctl.local_env import UnsafeTargetError
+from enrollctl.report import audit_trail, payment, profile, stream_events
+from enrollctl.report import hooks as hook_records
+from enrollctl.workflow import LocalDeployment
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, default=str))
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    deployment = LocalDeployment()
+    progress = Progress(total=1)
+    with progress.step("Start the emulator and the mock PagerDuty on 127.0.0.1"):
+        for name, outcome in deployment.start_servers().items():
+            print(f"      {name}: {outcome}")
+    print(f"Emulator endpoint: {deployment.target.endpoint}; mock PagerDuty: {deployment.target.pagerduty_url}")
+    return 0
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    deployment = LocalDeployment()
+    progress = Progress(total=3)
+    with progress.step("Start the emulator and the mock PagerDuty on 127.0.0.1"):
+        deployment.start_servers()
+    with progress.step("Bootstrap the local account"):
+        print("      ran cdklocal bootstrap" if deployment.bootstrap() else "      already bootstrapped")
+    with progress.step("Deploy the three stacks with cdklocal"):
+        deployment.deploy()
+    return 0
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    deployment = LocalDeployment()
+    with Progress(total=1).step("Synthesize the local templates into cdk.out"):
+        synth(deployment.target)
+    return 0
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    deployment = LocalDeployment()
+    response = deployment.submit(args.file.read_bytes(), fault_step=args.fault)
+    print(f"HTTP {response.status}")
+    _print_json(response.body)
+    return 0 if response.status < 400 else 1
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    deployment = LocalDeployment()
+    clients, resources = deployment.clients, deployment.resources
+    plan = payment(clients, resources, args.contract_id)
+    account_id = args.account or (plan or {}).get("accountId")
+    trail = audit_trail(clients, resources, args.contract_id)
+    if not account_id and trail:
+        account_id = trail[0].get("accountId")
+    _print_json(
+        {
+            "contractId": args.contract_id,
+            "profile": profile(clients, resources, account_id) if account_id else None,
+            "payment": plan,
+            "streamEvents": stream_events(clients, resources, args.contract_id),
+            "audit": trail,
+            "actions": hook_records(clients, resources, args.contract_id),
+        }
+    )
+    return 0
+
+
+def cmd_hooks(args: argparse.Namespace) -> int:
+    deployment = LocalDeployment()
+    records = hook_records(deployment.clients, deployment.resources, args.contract_id)
+    if not records:
+        print(f"no actions recorded for contract {args.contract_id}")
+        return 1
+    print(f"{'offset':>6}  {'action':<18} {'status':<10} {'due (UTC)':<20} hook")
+    for record in records:
+        due = str(record.get("scheduledFor", "-"))[:19]
+        offset = int(record["offset"])
+        print(f"{offset:>6}  {record['actionName']:<18} {record['status']:<10} {due:<20} {record['hookName']}")
+    return 0
+
+
+def cmd_fast_forward(args: argparse.Namespace) -> int:
+    deployment = LocalDeployment()
+    group = deployment.resources.eventual["ScheduleGroupName"]
+    fired = hooks.fast_forward(deployment.clients, group, args.days)
+    for hook in fired:
+        state = "succeeded" if hook.succeeded else f"failed ({hook.error})"
+        extra = ", sent to the dead-letter queue" if hook.dead_lettered else ""
+        print(f"{hook.name}: due {hook.due_at:%Y-%m-%d %H:%M} UTC, {state} after {hook.attempts} attempt(s){extra}")
+    print(f"{len(fired)} hook(s) due within {args.days} days fired")
+    return 0 if all(hook.succeeded for hook in fired) else 1
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    _print_json(LocalDeployment().alerts())
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    return run_demo()
+
+
+def cmd_down(args: argparse.Namespace) -> int:
+    stopped = LocalDeployment().stop_servers()
+    print(f"stopped: {', '.join(stopped)}" if stopped else "nothing was running")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    deployment = LocalDeployment()
+    for server in (processes.emulator_server(deployment.target), processes.pagerduty_server(deployment.target)):
+        state = "healthy" if processes.healthy(server.health_url) else "not running"
+        print(f"{server.name:<15} {server.health_url:<45} {state}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="enrollctl", description=__doc__.splitlines()[0] if __doc__ else None)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Any, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    add("up", cmd_up, "start the emulator and the mock PagerDuty server (reuses healthy ones)")
+    add("deploy", cmd_deploy, "start the servers if needed, bootstrap, and deploy all three stacks")
+    add("synth", cmd_synth, "synthesize the local templates into cdk.out")
+    submit = add("submit", cmd_submit, "POST a contract file to the deployed API and print the answer")
+    submit.add_argument("file", type=Path, help="JSON contract file, for example examples/contract-offer.json")
+    submit.add_argument("--fault", metavar="STEP", help="make STEP fail on purpose (local only), e.g. payments")
+    show = add("show", cmd_show, "print profile, payment, stream events, audit trail and actions of a contract")
+    show.add_argument("contract_id")
+    show.add_argument("--account", help="account id, when the contract has no payment or audit record")
+    hooks_cmd = add("hooks", cmd_hooks, "list the actions of a contract with offset, status and due time")
+    hooks_cmd.add_argument("contract_id")
+    forward = add("fast-forward", cmd_fast_forward, "fire now every hook due within DAYS days, as Scheduler would")
+    forward.add_argument("--days", type=int, required=True, help="how many days ahead to treat as due")
+    add("alerts", cmd_alerts, "print the events the mock PagerDuty recorded")
+    add("demo", cmd_demo, "start, deploy and run the sample contracts through both workflows")
+    add("status", cmd_status, "show whether the emulator and the mock PagerDuty are healthy")
+    add("down", cmd_down, "stop the emulator and the mock PagerDuty server")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except (processes.StartupError, DeployError, UnsafeTargetError, FileNotFoundError) as exc:
+        error(str(exc))
+        return 2
+    except KeyboardInterrupt:
+        error("interrupted")
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

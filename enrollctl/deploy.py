@@ -1,0 +1,63 @@
+"""Synthesize, bootstrap and deploy the stacks to the local endpoint with the pinned cdklocal."""
+
+import subprocess
+from pathlib import Path
+
+from enrollctl.aws import Clients
+from enrollctl.local_env import LOCAL_ACCOUNT, PROJECT_ROOT, REGION, STATE_DIR, LocalTarget, aws_environment
+
+CDKLOCAL = PROJECT_ROOT / "node_modules" / ".bin" / "cdklocal"
+CDK = PROJECT_ROOT / "node_modules" / ".bin" / "cdk"
+
+
+class DeployError(RuntimeError):
+    """Raised when bootstrap or deploy fails; the message ends with the CLI's last lines."""
+
+
+def _run(command: list[str], target: LocalTarget, log_name: str) -> None:
+    if not CDKLOCAL.exists():
+        raise DeployError(f"{CDKLOCAL} is missing; run 'make install' first")
+    STATE_DIR.mkdir(exist_ok=True)
+    log_path: Path = STATE_DIR / log_name
+    with log_path.open("w") as log:
+        result = subprocess.run(
+            command,
+            cwd=PROJECT_ROOT,
+            env=aws_environment(target),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    if result.returncode != 0:
+        tail = "\n".join(log_path.read_text().splitlines()[-25:])
+        raise DeployError(f"{' '.join(command[:2])} failed with exit code {result.returncode}; see {log_path}\n{tail}")
+
+
+def bootstrapped(clients: Clients) -> bool:
+    """Return True when the CDK bootstrap stack exists on the endpoint."""
+    cloudformation = clients.client("cloudformation")
+    try:
+        stacks = cloudformation.describe_stacks(StackName="CDKToolkit")["Stacks"]
+    except cloudformation.exceptions.ClientError:
+        return False
+    return bool(stacks) and stacks[0]["StackStatus"].endswith("_COMPLETE")
+
+
+def bootstrap(target: LocalTarget) -> None:
+    """Run ``cdklocal bootstrap`` for the local account."""
+    _run([str(CDKLOCAL), "bootstrap", f"aws://{LOCAL_ACCOUNT}/{REGION}", "-c", "env=local"], target, "bootstrap.log")
+
+
+def deploy(target: LocalTarget) -> None:
+    """Run ``cdklocal deploy --all`` for the local environment."""
+    command = [
+        str(CDKLOCAL), "deploy", "--all", "--require-approval", "never", "-c", "env=local",
+        "--outputs-file", str(STATE_DIR / "outputs.json"),
+    ]  # fmt: skip
+    _run(command, target, "deploy.log")
+
+
+def synth(target: LocalTarget) -> None:
+    """Run ``cdk synth`` for the local environment into cdk.out."""
+    _run([str(CDK), "synth", "--quiet", "-c", "env=local"], target, "synth.log")

@@ -1,0 +1,102 @@
+"""Where the local tooling sends traffic, and the guard that keeps it off real AWS accounts."""
+
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+STATE_DIR = PROJECT_ROOT / ".local"
+LOCAL_ACCOUNT = "000000000000"
+LOOPBACK = "127.0.0.1"
+REGION = "us-east-1"
+# Dummy credentials: the emulator accepts any, and no real account can accept these.
+DUMMY_ACCESS_KEY = "test"
+DUMMY_SECRET_KEY = "test"  # noqa: S105 - not a secret, the emulator's placeholder credential
+
+
+class UnsafeTargetError(RuntimeError):
+    """Raised when a local command would send traffic anywhere but the local emulator."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LocalTarget:
+    """The emulator endpoint and the mock PagerDuty port of one local set-up."""
+
+    emulator_port: int
+    pagerduty_port: int
+    endpoint_override: str | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return self.endpoint_override or f"http://{LOOPBACK}:{self.emulator_port}"
+
+    @property
+    def pagerduty_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.pagerduty_port}"
+
+
+def target_from_environment() -> LocalTarget:
+    """Read the ports from ENROLL_EMULATOR_PORT and ENROLL_PAGERDUTY_PORT (defaults 4566 and 4599).
+
+    ENROLL_ENDPOINT_URL points the tooling at another emulator, such as a LocalStack container.
+    """
+    target = LocalTarget(
+        emulator_port=int(os.environ.get("ENROLL_EMULATOR_PORT", "4566")),
+        pagerduty_port=int(os.environ.get("ENROLL_PAGERDUTY_PORT", "4599")),
+        endpoint_override=os.environ.get("ENROLL_ENDPOINT_URL") or None,
+    )
+    assert_local_endpoint(target.endpoint)
+    return target
+
+
+def assert_local_endpoint(url: str) -> None:
+    """Raise UnsafeTargetError unless ``url`` resolves only to loopback addresses."""
+    host = urlparse(url).hostname
+    if not host:
+        raise UnsafeTargetError(f"endpoint {url!r} has no host name")
+    try:
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
+    except socket.gaierror as exc:
+        raise UnsafeTargetError(f"endpoint host {host!r} does not resolve: {exc}") from None
+    if not all(address.startswith("127.") or address == "::1" for address in addresses):
+        raise UnsafeTargetError(f"endpoint {url!r} is not on loopback ({sorted(addresses)}); local commands refuse it")
+
+
+def aws_environment(target: LocalTarget) -> dict[str, str]:
+    """Return environment variables that point AWS SDKs and the CDK CLI at the local endpoint only."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("AWS_") and key not in {"CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION"}
+    }
+    env.update(
+        {
+            "AWS_ACCESS_KEY_ID": DUMMY_ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": DUMMY_SECRET_KEY,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "AWS_ENDPOINT_URL": target.endpoint,
+            "AWS_ENDPOINT_URL_S3": target.endpoint,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "CDK_DISABLE_VERSION_CHECK": "1",
+            "CDK_DISABLE_CLI_TELEMETRY": "true",
+            "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
+        }
+    )
+    return env
+
+
+def apply_aws_environment(target: LocalTarget) -> None:
+    """Point this process's boto3 at the local endpoint with dummy credentials."""
+    for key in [key for key in os.environ if key.startswith("AWS_")]:
+        del os.environ[key]
+    os.environ.update({k: v for k, v in aws_environment(target).items() if k.startswith(("AWS_", "CDK_", "JSII_"))})
+
+
+def port_in_use(port: int) -> bool:
+    """Return True when something listens on ``port`` on loopback."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((LOOPBACK, port)) == 0

@@ -1,0 +1,156 @@
+"""Background servers of the local set-up: the embedded emulator and the mock PagerDuty.
+
+Each runs detached, with its pid in ``.local/<name>.pid`` and its output in ``.local/<name>.log``,
+so ``up`` can be run again (it reuses healthy servers) and ``down`` can stop them.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from enrollctl.local_env import LOOPBACK, PROJECT_ROOT, STATE_DIR, LocalTarget, port_in_use
+
+EMULATOR_PYTHON = PROJECT_ROOT / ".venv-emulator" / "bin" / "python"
+STARTUP_TIMEOUT_SECONDS = 60
+STOP_TIMEOUT_SECONDS = 15
+
+
+class StartupError(RuntimeError):
+    """Raised when a server cannot start; the message says what to do."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Server:
+    """One background server: how to start it and how to tell it is healthy."""
+
+    name: str
+    port: int
+    health_url: str
+    command: list[str]
+    environment: dict[str, str]
+
+    @property
+    def pid_file(self) -> Path:
+        return STATE_DIR / f"{self.name}.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return STATE_DIR / f"{self.name}.log"
+
+
+def emulator_server(target: LocalTarget) -> Server:
+    """Describe the embedded emulator (ministack) on 127.0.0.1."""
+    return Server(
+        name="emulator",
+        port=target.emulator_port,
+        health_url=f"http://{LOOPBACK}:{target.emulator_port}/_localstack/health",
+        command=[str(EMULATOR_PYTHON), "-m", "ministack"],
+        environment={"GATEWAY_PORT": str(target.emulator_port), "BIND_HOST": LOOPBACK},
+    )
+
+
+def pagerduty_server(target: LocalTarget) -> Server:
+    """Describe the mock PagerDuty server on 127.0.0.1."""
+    return Server(
+        name="pagerduty-mock",
+        port=target.pagerduty_port,
+        health_url=f"{target.pagerduty_url}/health",
+        command=[
+            sys.executable,
+            "-m",
+            "enrollctl.pagerduty_mock",
+            "--port",
+            str(target.pagerduty_port),
+            "--events-file",
+            str(STATE_DIR / "pagerduty-events.jsonl"),
+        ],
+        environment={},
+    )
+
+
+def healthy(url: str) -> bool:
+    """Return True when ``url`` answers 200 within 2 seconds."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback health URL
+            return bool(response.status == 200)
+    except (OSError, ValueError):
+        return False
+
+
+def _running_pid(server: Server) -> int | None:
+    try:
+        pid = int(server.pid_file.read_text().strip())
+        os.kill(pid, 0)
+    except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+        return None
+    return pid
+
+
+def start(server: Server) -> str:
+    """Start ``server`` unless ours is already healthy; return 'started' or 'reused'."""
+    STATE_DIR.mkdir(exist_ok=True)
+    if _running_pid(server) and healthy(server.health_url):
+        return "reused"
+    if port_in_use(server.port):
+        raise StartupError(
+            f"port {server.port} on {LOOPBACK} is already in use by another program, so the {server.name} "
+            f"cannot start. Stop that program, or choose another port with "
+            f"{'ENROLL_EMULATOR_PORT' if server.name == 'emulator' else 'ENROLL_PAGERDUTY_PORT'}."
+        )
+    if server.name == "emulator" and not EMULATOR_PYTHON.exists():
+        raise StartupError(f"{EMULATOR_PYTHON} is missing; run 'make install' first")
+    env = {**os.environ, **server.environment, "PYTHONPATH": str(PROJECT_ROOT)}
+    with server.log_file.open("ab") as log:
+        process = subprocess.Popen(
+            server.command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server.pid_file.write_text(str(process.pid))
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise StartupError(f"the {server.name} exited with code {process.returncode}; see {server.log_file}")
+        if healthy(server.health_url):
+            return "started"
+        time.sleep(0.3)
+    stop(server)
+    raise StartupError(
+        f"the {server.name} did not become healthy in {STARTUP_TIMEOUT_SECONDS} s; see {server.log_file}"
+    )
+
+
+def stop(server: Server) -> bool:
+    """Stop ``server`` gracefully (SIGTERM, then SIGKILL); return False when it was not running."""
+    pid = _running_pid(server)
+    server.pid_file.unlink(missing_ok=True)
+    if pid is None:
+        return False
+    os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    os.killpg(pid, signal.SIGKILL)
+    return True
+
+
+def recorded_alerts(target: LocalTarget) -> list[dict[str, object]]:
+    """Return the events the mock PagerDuty has recorded."""
+    url = f"{target.pagerduty_url}/events"
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback URL
+        events: list[dict[str, object]] = json.loads(response.read())["events"]
+    return events

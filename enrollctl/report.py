@@ -1,0 +1,101 @@
+"""Read what the workflows wrote for one contract: profile, payments, audit, stream and hooks."""
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer
+
+from enrollctl.aws import Clients
+from enrollctl.hooks import list_schedules
+
+_DESERIALIZER = TypeDeserializer()
+
+
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    return {key: _DESERIALIZER.deserialize(value) for key, value in item.items()}
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Names of the deployed resources, read from the stack outputs."""
+
+    outputs: dict[str, dict[str, str]]
+
+    @property
+    def immediate(self) -> dict[str, str]:
+        return self.outputs["ContractEnrollment-ImmediateWorkflow"]
+
+    @property
+    def eventual(self) -> dict[str, str]:
+        return self.outputs["ContractEnrollment-EventualActions"]
+
+
+def profile(clients: Clients, resources: Resources, account_id: str) -> dict[str, Any] | None:
+    """Return the customer profile of ``account_id``, or None."""
+    item = clients.client("dynamodb").get_item(
+        TableName=resources.immediate["ProfileTableName"], Key={"accountId": {"S": account_id}}, ConsistentRead=True
+    )
+    return _plain(item["Item"]) if "Item" in item else None
+
+
+def payment(clients: Clients, resources: Resources, contract_id: str) -> dict[str, Any] | None:
+    """Return the payment plan of ``contract_id``, or None."""
+    item = clients.client("dynamodb").get_item(
+        TableName=resources.immediate["PaymentsTableName"], Key={"contractId": {"S": contract_id}}, ConsistentRead=True
+    )
+    return _plain(item["Item"]) if "Item" in item else None
+
+
+def _query(clients: Clients, table: str, contract_id: str) -> list[dict[str, Any]]:
+    response = clients.client("dynamodb").query(
+        TableName=table,
+        KeyConditionExpression="contractId = :id",
+        ExpressionAttributeValues={":id": {"S": contract_id}},
+        ConsistentRead=True,
+    )
+    return [_plain(item) for item in response.get("Items", [])]
+
+
+def audit_trail(clients: Clients, resources: Resources, contract_id: str) -> list[dict[str, Any]]:
+    """Return the audit records of ``contract_id`` in time order."""
+    return _query(clients, resources.immediate["AuditTableName"], contract_id)
+
+
+def hooks(clients: Clients, resources: Resources, contract_id: str) -> list[dict[str, Any]]:
+    """Return every action record of ``contract_id`` (offset 0 and hooks), by offset."""
+    records = _query(clients, resources.eventual["HooksTableName"], contract_id)
+    return sorted(records, key=lambda record: (int(record.get("offset", 0)), record["hookName"]))
+
+
+def stream_events(clients: Clients, resources: Resources, contract_id: str) -> list[dict[str, Any]]:
+    """Return the events of ``contract_id`` on the enrollment stream, oldest first."""
+    kinesis = clients.client("kinesis")
+    stream = resources.immediate["StreamName"]
+    events: list[dict[str, Any]] = []
+    for shard in kinesis.list_shards(StreamName=stream)["Shards"]:
+        iterator = kinesis.get_shard_iterator(
+            StreamName=stream, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        while iterator:
+            page = kinesis.get_records(ShardIterator=iterator, Limit=1000)
+            for record in page["Records"]:
+                data = record["Data"]
+                raw = data if isinstance(data, bytes) else base64.b64decode(data)
+                try:
+                    event = json.loads(raw)
+                except ValueError:
+                    continue
+                if isinstance(event, dict) and event.get("contractId") == contract_id:
+                    events.append({**event, "sequenceNumber": record["SequenceNumber"]})
+            iterator = page.get("NextShardIterator") if page["Records"] else None
+    return events
+
+
+def pending_schedules(clients: Clients, resources: Resources, contract_id: str) -> list[str]:
+    """Return the names of the hook schedules of ``contract_id`` still waiting in Scheduler."""
+    prefix_hooks = {record["hookName"] for record in hooks(clients, resources, contract_id)}
+    return [
+        s["Name"] for s in list_schedules(clients, resources.eventual["ScheduleGroupName"]) if s["Name"] in prefix_hooks
+    ]
