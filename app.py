@@ -42,7 +42,11 @@ def build_app(app: cdk.App, settings: EnvironmentSettings) -> list[cdk.Stack]:
 def main() -> None:
     app = cdk.App()
     env_name = app.node.try_get_context("env") or "local"
-    settings = load_settings(app.node.try_get_context("environments") or {}, env_name)
+    settings = load_settings(
+        app.node.try_get_context("environments") or {},
+        env_name,
+        pagerduty_events_url=app.node.try_get_context("pagerDutyEventsUrl"),
+    )
     build_app(app, settings)
     app.synth()
 

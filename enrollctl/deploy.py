@@ -53,6 +53,7 @@ def deploy(target: LocalTarget) -> None:
     """Run ``cdklocal deploy --all`` for the local environment."""
     command = [
         str(CDKLOCAL), "deploy", "--all", "--require-approval", "never", "-c", "env=local",
+        "-c", f"pagerDutyEventsUrl={target.pagerduty_url}/v2/enqueue",
         "--outputs-file", str(STATE_DIR / "outputs.json"),
     ]  # fmt: skip
     _run(command, target, "deploy.log")
@@ -60,4 +61,13 @@ def deploy(target: LocalTarget) -> None:
 
 def synth(target: LocalTarget) -> None:
     """Run ``cdk synth`` for the local environment into cdk.out."""
-    _run([str(CDK), "synth", "--quiet", "-c", "env=local"], target, "synth.log")
+    command = [
+        str(CDK),
+        "synth",
+        "--quiet",
+        "-c",
+        "env=local",
+        "-c",
+        f"pagerDutyEventsUrl={target.pagerduty_url}/v2/enqueue",
+    ]
+    _run(command, target, "synth.log")

@@ -7,7 +7,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-STATE_DIR = PROJECT_ROOT / ".local"
+# Pid files, logs and stack outputs of the local set-up; tests point it at a temporary folder.
+STATE_DIR = Path(os.environ.get("ENROLL_STATE_DIR") or PROJECT_ROOT / ".local")
 LOCAL_ACCOUNT = "000000000000"
 LOOPBACK = "127.0.0.1"
 REGION = "us-east-1"

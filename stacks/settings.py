@@ -42,8 +42,14 @@ def _require(values: dict[str, Any], env_name: str, key: str) -> Any:
     return values[key]
 
 
-def load_settings(context: dict[str, Any], env_name: str) -> EnvironmentSettings:
-    """Build and validate the settings of ``env_name`` from the cdk.json ``environments`` context."""
+def load_settings(
+    context: dict[str, Any], env_name: str, *, pagerduty_events_url: str | None = None
+) -> EnvironmentSettings:
+    """Build and validate the settings of ``env_name`` from the cdk.json ``environments`` context.
+
+    ``pagerduty_events_url`` overrides the configured URL; only the local environment accepts an
+    override, and only on 127.0.0.1, so the local tooling can move the mock to another port.
+    """
     if env_name not in context:
         known = ", ".join(sorted(context))
         raise SettingsError(f"environment {env_name!r} is not defined in cdk.json; defined: {known}")
@@ -68,7 +74,7 @@ def load_settings(context: dict[str, Any], env_name: str) -> EnvironmentSettings
         name=env_name,
         account=account,
         region=str(_require(values, env_name, "region")),
-        pagerduty_events_url=str(_require(values, env_name, "pagerDutyEventsUrl")),
+        pagerduty_events_url=pagerduty_events_url or str(_require(values, env_name, "pagerDutyEventsUrl")),
         business_time_zone=zone,
         hook_local_time=hook_time,
         log_retention_days=int(_require(values, env_name, "logRetentionDays")),
@@ -79,6 +85,8 @@ def load_settings(context: dict[str, Any], env_name: str) -> EnvironmentSettings
         raise SettingsError(f"environments.{env_name}.allowFaultInjection is only allowed in the local environment")
     if settings.is_local and settings.account != LOCAL_ACCOUNT:
         raise SettingsError(f"the local environment must use account {LOCAL_ACCOUNT}, got {settings.account}")
+    if pagerduty_events_url and not (settings.is_local and pagerduty_events_url.startswith("http://127.0.0.1:")):
+        raise SettingsError("pagerDutyEventsUrl can only be overridden for the local environment, on http://127.0.0.1")
     if not settings.is_local and not settings.pagerduty_events_url.startswith("https://"):
         raise SettingsError(f"environments.{env_name}.pagerDutyEventsUrl must be an https URL")
     return settings

@@ -1,0 +1,37 @@
+"""A fresh emulator and mock PagerDuty per test session, with all three stacks deployed.
+
+The session uses its own ports and state folder, so a demo left running on the default ports
+is neither reused nor disturbed.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SESSION_EMULATOR_PORT = os.environ.get("ENROLL_TEST_EMULATOR_PORT", "4666")
+SESSION_PAGERDUTY_PORT = os.environ.get("ENROLL_TEST_PAGERDUTY_PORT", "4699")
+
+
+@pytest.fixture(scope="session")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Start the servers, bootstrap and deploy; stop the servers when the session ends."""
+    state_dir = tmp_path_factory.mktemp("local-state")
+    os.environ["ENROLL_STATE_DIR"] = str(state_dir)
+    os.environ["ENROLL_EMULATOR_PORT"] = SESSION_EMULATOR_PORT
+    os.environ["ENROLL_PAGERDUTY_PORT"] = SESSION_PAGERDUTY_PORT
+    os.environ.pop("ENROLL_ENDPOINT_URL", None)
+    # Imported here because STATE_DIR is read from the environment at import time.
+    from enrollctl.workflow import LocalDeployment  # noqa: PLC0415 - after the environment is set
+
+    local = LocalDeployment()
+    try:
+        local.start_servers()
+        local.bootstrap()
+        local.deploy()
+        yield local
+    finally:
+        stopped = local.stop_servers()
+        print(f"stopped {stopped}; emulator log kept in {Path(state_dir) / 'emulator.log'}")

@@ -1,0 +1,31 @@
+"""Sample contracts and polling helpers for the integration tests."""
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def sample(name: str) -> dict[str, Any]:
+    """Load ``examples/<name>.json`` with a contract id and account id unique to this call."""
+    contract: dict[str, Any] = json.loads((EXAMPLES / f"{name}.json").read_text())
+    tag = uuid.uuid4().hex[:8]
+    contract["contractId"] = f"{contract['contractId']}-{tag}"
+    contract["accountId"] = f"{contract['accountId']}-{tag}"
+    return contract
+
+
+def poll(condition: Callable[[], Any], *, timeout: float = 60, interval: float = 0.5, what: str) -> Any:
+    """Return the first truthy value of ``condition``; fail the test when ``timeout`` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}; last value {value!r}")
+        time.sleep(interval)

@@ -1,0 +1,176 @@
+"""The eventual workflow: stream consumer, hooks in Scheduler, fast-forward and dead letters."""
+
+import json
+import uuid
+from typing import Any
+
+import pytest
+
+from common.naming import execution_name
+from enrollctl import hooks
+from enrollctl.report import hooks as hook_records
+from tests.integration.helpers import poll, sample
+
+pytestmark = pytest.mark.integration
+
+
+def _enroll(deployment: Any, name: str = "contract-offer") -> dict[str, Any]:
+    contract = sample(name)
+    response = deployment.submit(contract)
+    assert response.status == 200, response.body
+    expected = len(contract.get("actions") or contract.get("List") or [])
+    poll(
+        lambda: len(hook_records(deployment.clients, deployment.resources, contract["contractId"])) == expected,
+        what=f"{expected} action records of {contract['contractId']}",
+    )
+    return contract
+
+
+def _schedules_of(deployment: Any, contract_id: str) -> list[dict[str, Any]]:
+    group = deployment.resources.eventual["ScheduleGroupName"]
+    names = {record["hookName"] for record in hook_records(deployment.clients, deployment.resources, contract_id)}
+    return [schedule for schedule in hooks.list_schedules(deployment.clients, group) if schedule["Name"] in names]
+
+
+def test_offset_zero_fulfilled_and_hooks_scheduled(deployment: Any) -> None:
+    contract = _enroll(deployment)
+
+    records = poll(
+        lambda: [
+            r
+            for r in hook_records(deployment.clients, deployment.resources, contract["contractId"])
+            if int(r["offset"]) == 0 and r["status"] == "FULFILLED"
+        ],
+        what="the offset-0 action fulfilled",
+    )
+    assert [record["actionName"] for record in records] == ["action2"]
+
+    schedules = _schedules_of(deployment, contract["contractId"])
+    assert len(schedules) == 3
+    fulfil_function = deployment.resources.eventual["FulfilFunctionName"]
+    for schedule in schedules:
+        assert schedule["ScheduleExpression"].startswith("at(")
+        assert schedule["ScheduleExpressionTimezone"] == "UTC"
+        assert schedule["ActionAfterCompletion"] == "DELETE"
+        assert schedule["FlexibleTimeWindow"]["Mode"] == "OFF"
+        assert len(schedule["Name"]) <= 64
+        target = schedule["Target"]
+        assert target["Arn"].endswith(f":function:{fulfil_function}")
+        assert target["RetryPolicy"]["MaximumRetryAttempts"] == 3
+        assert target["DeadLetterConfig"]["Arn"].startswith("arn:aws:sqs:")
+        hook_input = json.loads(target["Input"])
+        assert hook_input["contractId"] == contract["contractId"]
+        assert hook_input["hookName"] == schedule["Name"]
+    offsets = sorted(json.loads(s["Target"]["Input"])["action"]["offset"] for s in schedules)
+    assert offsets == [1, 3, 16]
+
+
+def test_fast_forward_fires_due_hooks_once(deployment: Any) -> None:
+    contract = _enroll(deployment)
+    group = deployment.resources.eventual["ScheduleGroupName"]
+
+    def statuses() -> dict[int, str]:
+        records = hook_records(deployment.clients, deployment.resources, contract["contractId"])
+        return {int(record["offset"]): record["status"] for record in records}
+
+    hooks.fast_forward(deployment.clients, group, 2)
+    after_two_days = statuses()
+    assert after_two_days[1] == "FULFILLED"
+    assert after_two_days[3] == "PENDING"
+    assert after_two_days[16] == "PENDING"
+
+    hooks.fast_forward(deployment.clients, group, 16)
+    assert set(statuses().values()) == {"FULFILLED"}
+    assert _schedules_of(deployment, contract["contractId"]) == []
+
+    names = {
+        record["hookName"] for record in hook_records(deployment.clients, deployment.resources, contract["contractId"])
+    }
+    fired_again = hooks.fast_forward(deployment.clients, group, 16)
+    assert [hook.name for hook in fired_again if hook.name in names] == []
+
+
+def test_replayed_stream_record_starts_nothing(deployment: Any) -> None:
+    contract = _enroll(deployment)
+    sfn = deployment.clients.client("stepfunctions")
+    machine = deployment.resources.eventual["StateMachineArn"]
+
+    name = execution_name(contract["contractId"])
+
+    def executions() -> list[str]:
+        return [e["name"] for e in sfn.list_executions(stateMachineArn=machine)["executions"] if e["name"] == name]
+
+    before = executions()
+    event = {
+        "eventType": "EnrollmentConfirmed",
+        "contractId": contract["contractId"],
+        "accountId": contract["accountId"],
+    }
+    deployment.clients.client("kinesis").put_record(
+        StreamName=deployment.resources.immediate["StreamName"],
+        PartitionKey=contract["accountId"],
+        Data=json.dumps({**event, "enrolledAt": "2026-12-04T12:00:00+00:00", "actions": contract["actions"]}).encode(),
+    )
+    marker = sample("contract-upstream-list")
+    assert deployment.submit(marker).status == 200
+    poll(
+        lambda: hook_records(deployment.clients, deployment.resources, marker["contractId"]),
+        what="a later contract handled, so the replayed record was consumed",
+    )
+
+    assert executions() == before
+    assert len(before) == 1
+
+
+def test_poison_record_parked(deployment: Any) -> None:
+    queue_url = deployment.resources.eventual["ParkedRecordsQueueUrl"].replace("localhost", "127.0.0.1")
+    sqs = deployment.clients.client("sqs")
+    garbage = f"not json {uuid.uuid4()}".encode()
+
+    deployment.clients.client("kinesis").put_record(
+        StreamName=deployment.resources.immediate["StreamName"], PartitionKey="poison", Data=garbage
+    )
+
+    def parked() -> list[dict[str, Any]]:
+        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
+            "Messages", []
+        )
+        return [json.loads(m["Body"]) for m in messages]
+
+    bodies = poll(parked, what="the poison record on the parked-records queue")
+    assert any("not an enrollment event" in body["reason"] for body in bodies)
+    contract = _enroll(deployment, "contract-upstream-list")
+    assert hook_records(deployment.clients, deployment.resources, contract["contractId"])
+
+
+def test_failing_hook_dead_lettered(deployment: Any) -> None:
+    eventual = deployment.resources.eventual
+    scheduler = deployment.clients.client("scheduler")
+    template = _schedules_of(deployment, _enroll(deployment)["contractId"])[0]
+    name = f"test-failing-{uuid.uuid4().hex[:8]}"
+    bad_input = {**json.loads(template["Target"]["Input"]), "action": {"name": "notRegistered", "offset": 1}}
+    scheduler.create_schedule(
+        Name=name,
+        GroupName=eventual["ScheduleGroupName"],
+        ScheduleExpression="at(2099-01-01T09:00:00)",
+        ScheduleExpressionTimezone="America/New_York",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        ActionAfterCompletion="DELETE",
+        Target={**template["Target"], "Input": json.dumps({**bad_input, "hookName": name})},
+    )
+
+    schedule = scheduler.get_schedule(Name=name, GroupName=eventual["ScheduleGroupName"])
+
+    fired = hooks.fire(deployment.clients, eventual["ScheduleGroupName"], schedule, hooks.due_instant(schedule))
+
+    assert not fired.succeeded
+    assert fired.attempts == 4
+    assert fired.dead_lettered
+    assert fired.deleted
+    queue_url = eventual["HookDeadLetterQueueUrl"].replace("localhost", "127.0.0.1")
+    messages = deployment.clients.client("sqs").receive_message(
+        QueueUrl=queue_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], WaitTimeSeconds=1
+    )["Messages"]
+    dead = [m for m in messages if json.loads(m["Body"])["hookName"] == name]
+    assert len(dead) == 1
+    assert dead[0]["MessageAttributes"]["RETRY_ATTEMPTS"]["StringValue"] == "3"
