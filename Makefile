@@ -84,6 +84,10 @@ format: install ## Format the code with ruff
 typecheck: install ## Type-check with mypy
 	@$(VENV)/bin/mypy
 
+.PHONY: bench
+bench: install ## Measure API latency, hook firing and emulator memory into docs/BENCHMARK.md
+	@$(ENROLLCTL) bench
+
 .PHONY: synth
 synth: install ## Synthesize the local templates into cdk.out
 	@$(ENROLLCTL) synth

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from enrollctl import hooks, processes
+from enrollctl.bench import run_bench
 from enrollctl.console import Progress, error
 from enrollctl.demo import run_demo
 from enrollctl.deploy import DeployError, synth
@@ -117,6 +118,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo()
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    return run_bench()
+
+
 def cmd_down(args: argparse.Namespace) -> int:
     stopped = LocalDeployment().stop_servers()
     print(f"stopped: {', '.join(stopped)}" if stopped else "nothing was running")
@@ -155,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     forward.add_argument("--days", type=int, required=True, help="how many days ahead to treat as due")
     add("alerts", cmd_alerts, "print the events the mock PagerDuty recorded")
     add("demo", cmd_demo, "start, deploy and run the sample contracts through both workflows")
+    add("bench", cmd_bench, "measure API latency, hook firing and emulator memory; write docs/BENCHMARK.md")
     add("status", cmd_status, "show whether the emulator and the mock PagerDuty are healthy")
     add("down", cmd_down, "stop the emulator and the mock PagerDuty server")
     return parser

@@ -7,7 +7,7 @@ from typing import Any
 
 from enrollctl import hooks
 from enrollctl.console import Checks, Progress, wait_for
-from enrollctl.local_env import PROJECT_ROOT, STATE_DIR
+from enrollctl.local_env import PROJECT_ROOT
 from enrollctl.report import audit_trail, payment, profile, stream_events
 from enrollctl.report import hooks as hook_records
 from enrollctl.workflow import LocalDeployment, load_contract
@@ -159,16 +159,16 @@ def run_demo() -> int:
     demo.reject()
     demo.force_failure()
     demo.checks.print_summary()
-    _write_timings(demo.progress)
+    _write_timings(demo.progress, demo.deployment.target.state_dir)
     return 1 if demo.checks.failed else 0
 
 
-def _write_timings(progress: Progress) -> None:
-    STATE_DIR.mkdir(exist_ok=True)
-    path: Path = STATE_DIR / "demo-timings.json"
+def _write_timings(progress: Progress, state_dir: Path) -> None:
+    state_dir.mkdir(parents=True, exist_ok=True)
+    path = state_dir / "demo-timings.json"
     path.write_text(
         json.dumps(
             {"measuredAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "seconds": progress.durations}, indent=2
         )
     )
-    print(f"Step timings written to {path.relative_to(PROJECT_ROOT)}")
+    print(f"Step timings written to {path}")

@@ -4,7 +4,7 @@ import subprocess
 from pathlib import Path
 
 from enrollctl.aws import Clients
-from enrollctl.local_env import LOCAL_ACCOUNT, PROJECT_ROOT, REGION, STATE_DIR, LocalTarget, aws_environment
+from enrollctl.local_env import LOCAL_ACCOUNT, PROJECT_ROOT, REGION, LocalTarget, aws_environment
 
 CDKLOCAL = PROJECT_ROOT / "node_modules" / ".bin" / "cdklocal"
 CDK = PROJECT_ROOT / "node_modules" / ".bin" / "cdk"
@@ -17,8 +17,8 @@ class DeployError(RuntimeError):
 def _run(command: list[str], target: LocalTarget, log_name: str) -> None:
     if not CDKLOCAL.exists():
         raise DeployError(f"{CDKLOCAL} is missing; run 'make install' first")
-    STATE_DIR.mkdir(exist_ok=True)
-    log_path: Path = STATE_DIR / log_name
+    target.state_dir.mkdir(parents=True, exist_ok=True)
+    log_path: Path = target.state_dir / log_name
     with log_path.open("w") as log:
         result = subprocess.run(
             command,
@@ -54,7 +54,7 @@ def deploy(target: LocalTarget) -> None:
     command = [
         str(CDKLOCAL), "deploy", "--all", "--require-approval", "never", "-c", "env=local",
         "-c", f"pagerDutyEventsUrl={target.pagerduty_url}/v2/enqueue",
-        "--outputs-file", str(STATE_DIR / "outputs.json"),
+        "--outputs-file", str(target.state_dir / "outputs.json"),
     ]  # fmt: skip
     _run(command, target, "deploy.log")
 

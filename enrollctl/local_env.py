@@ -7,8 +7,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# Pid files, logs and stack outputs of the local set-up; tests point it at a temporary folder.
-STATE_DIR = Path(os.environ.get("ENROLL_STATE_DIR") or PROJECT_ROOT / ".local")
+DEFAULT_STATE_DIR = PROJECT_ROOT / ".local"
 LOCAL_ACCOUNT = "000000000000"
 LOOPBACK = "127.0.0.1"
 REGION = "us-east-1"
@@ -27,6 +26,7 @@ class LocalTarget:
 
     emulator_port: int
     pagerduty_port: int
+    state_dir: Path = DEFAULT_STATE_DIR
     endpoint_override: str | None = None
 
     @property
@@ -41,11 +41,13 @@ class LocalTarget:
 def target_from_environment() -> LocalTarget:
     """Read the ports from ENROLL_EMULATOR_PORT and ENROLL_PAGERDUTY_PORT (defaults 4566 and 4599).
 
+    ENROLL_STATE_DIR moves the pid files, logs and stack outputs (default ``.local``), and
     ENROLL_ENDPOINT_URL points the tooling at another emulator, such as a LocalStack container.
     """
     target = LocalTarget(
         emulator_port=int(os.environ.get("ENROLL_EMULATOR_PORT", "4566")),
         pagerduty_port=int(os.environ.get("ENROLL_PAGERDUTY_PORT", "4599")),
+        state_dir=Path(os.environ.get("ENROLL_STATE_DIR") or DEFAULT_STATE_DIR),
         endpoint_override=os.environ.get("ENROLL_ENDPOINT_URL") or None,
     )
     assert_local_endpoint(target.endpoint)

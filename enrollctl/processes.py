@@ -14,7 +14,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from enrollctl.local_env import LOOPBACK, PROJECT_ROOT, STATE_DIR, LocalTarget, port_in_use
+from enrollctl.local_env import LOOPBACK, PROJECT_ROOT, LocalTarget, port_in_use
 
 EMULATOR_PYTHON = PROJECT_ROOT / ".venv-emulator" / "bin" / "python"
 STARTUP_TIMEOUT_SECONDS = 60
@@ -34,14 +34,16 @@ class Server:
     health_url: str
     command: list[str]
     environment: dict[str, str]
+    state_dir: Path
 
     @property
     def pid_file(self) -> Path:
-        return STATE_DIR / f"{self.name}.pid"
+        # The port is part of the name so two set-ups on different ports never share a pid file.
+        return self.state_dir / f"{self.name}-{self.port}.pid"
 
     @property
     def log_file(self) -> Path:
-        return STATE_DIR / f"{self.name}.log"
+        return self.state_dir / f"{self.name}-{self.port}.log"
 
 
 def emulator_server(target: LocalTarget) -> Server:
@@ -52,6 +54,7 @@ def emulator_server(target: LocalTarget) -> Server:
         health_url=f"http://{LOOPBACK}:{target.emulator_port}/_localstack/health",
         command=[str(EMULATOR_PYTHON), "-m", "ministack"],
         environment={"GATEWAY_PORT": str(target.emulator_port), "BIND_HOST": LOOPBACK},
+        state_dir=target.state_dir,
     )
 
 
@@ -68,9 +71,10 @@ def pagerduty_server(target: LocalTarget) -> Server:
             "--port",
             str(target.pagerduty_port),
             "--events-file",
-            str(STATE_DIR / "pagerduty-events.jsonl"),
+            str(target.state_dir / f"pagerduty-events-{target.pagerduty_port}.jsonl"),
         ],
         environment={},
+        state_dir=target.state_dir,
     )
 
 
@@ -83,7 +87,8 @@ def healthy(url: str) -> bool:
         return False
 
 
-def _running_pid(server: Server) -> int | None:
+def running_pid(server: Server) -> int | None:
+    """Return the pid of ``server`` when its pid file names a live process."""
     try:
         pid = int(server.pid_file.read_text().strip())
         os.kill(pid, 0)
@@ -94,8 +99,8 @@ def _running_pid(server: Server) -> int | None:
 
 def start(server: Server) -> str:
     """Start ``server`` unless ours is already healthy; return 'started' or 'reused'."""
-    STATE_DIR.mkdir(exist_ok=True)
-    if _running_pid(server) and healthy(server.health_url):
+    server.state_dir.mkdir(parents=True, exist_ok=True)
+    if running_pid(server) and healthy(server.health_url):
         return "reused"
     if port_in_use(server.port):
         raise StartupError(
@@ -132,7 +137,7 @@ def start(server: Server) -> str:
 
 def stop(server: Server) -> bool:
     """Stop ``server`` gracefully (SIGTERM, then SIGKILL); return False when it was not running."""
-    pid = _running_pid(server)
+    pid = running_pid(server)
     server.pid_file.unlink(missing_ok=True)
     if pid is None:
         return False

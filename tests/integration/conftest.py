@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from enrollctl.workflow import LocalDeployment
+
 SESSION_EMULATOR_PORT = os.environ.get("ENROLL_TEST_EMULATOR_PORT", "4666")
 SESSION_PAGERDUTY_PORT = os.environ.get("ENROLL_TEST_PAGERDUTY_PORT", "4699")
 
@@ -23,9 +25,6 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     os.environ["ENROLL_EMULATOR_PORT"] = SESSION_EMULATOR_PORT
     os.environ["ENROLL_PAGERDUTY_PORT"] = SESSION_PAGERDUTY_PORT
     os.environ.pop("ENROLL_ENDPOINT_URL", None)
-    # Imported here because STATE_DIR is read from the environment at import time.
-    from enrollctl.workflow import LocalDeployment  # noqa: PLC0415 - after the environment is set
-
     local = LocalDeployment()
     try:
         local.start_servers()
@@ -34,4 +33,4 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         yield local
     finally:
         stopped = local.stop_servers()
-        print(f"stopped {stopped}; emulator log kept in {Path(state_dir) / 'emulator.log'}")
+        print(f"stopped {stopped}; logs kept in {Path(state_dir)}")

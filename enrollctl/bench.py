@@ -1,0 +1,149 @@
+"""Benchmark of the local deployment: API latency per outcome, hook firing and emulator memory.
+
+Run with ``make bench``. The figures go to stdout and to docs/BENCHMARK.md. Machines here are
+shared and noisy, so the page reports medians and ratios measured in one run, never a single
+sample.
+"""
+
+import os
+import platform
+import statistics
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from enrollctl import hooks, processes
+from enrollctl.console import Progress, wait_for
+from enrollctl.local_env import PROJECT_ROOT
+from enrollctl.report import hooks as hook_records
+from enrollctl.workflow import LocalDeployment, load_contract
+
+PAGE = PROJECT_ROOT / "docs" / "BENCHMARK.md"
+EXAMPLES = PROJECT_ROOT / "examples"
+ROUNDS = int(os.environ.get("ENROLL_BENCH_ROUNDS", "15"))
+
+
+def _rss_mib(pid: int | None) -> float | None:
+    if pid is None:
+        return None
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def _tagged(contract: dict[str, Any]) -> dict[str, Any]:
+    tag = uuid.uuid4().hex[:8]
+    return {
+        **contract,
+        "contractId": f"{contract['contractId']}-b{tag}",
+        "accountId": f"{contract['accountId']}-b{tag}",
+    }
+
+
+def _timed_submit(deployment: LocalDeployment, contract: dict[str, Any], expected: int) -> float:
+    started = time.perf_counter()
+    response = deployment.submit(contract)
+    elapsed = time.perf_counter() - started
+    if response.status != expected:
+        raise RuntimeError(f"benchmark request answered HTTP {response.status}, expected {expected}: {response.body}")
+    return elapsed
+
+
+def _wait_for_hooks(deployment: LocalDeployment, contract_id: str, *, expected: int) -> None:
+    def recorded() -> bool:
+        return len(hook_records(deployment.clients, deployment.resources, contract_id)) == expected
+
+    if not wait_for(recorded, timeout=120):
+        raise RuntimeError(f"contract {contract_id} did not get its {expected} action records within 120 s")
+
+
+def run_bench() -> int:
+    """Measure, print and write the benchmark page; return the exit code."""
+    progress = Progress(total=4)
+    deployment = LocalDeployment()
+    offer = load_contract(EXAMPLES / "contract-offer.json")
+    rejected = load_contract(EXAMPLES / "contract-not-eligible.json")
+    with progress.step("Start the servers and deploy"):
+        deployment.start_servers()
+        deployment.bootstrap()
+        deployment.deploy()
+    emulator_pid = processes.running_pid(processes.emulator_server(deployment.target))
+    rss_before = _rss_mib(emulator_pid)
+
+    enrolled: list[float] = []
+    not_eligible: list[float] = []
+    contracts: list[dict[str, Any]] = []
+    with progress.step(f"Submit {ROUNDS} eligible and {ROUNDS} ineligible contracts"):
+        deployment.submit(_tagged(offer))  # warm-up: the first call starts the function workers
+        for _ in range(ROUNDS):
+            contract = _tagged(offer)
+            contracts.append(contract)
+            enrolled.append(_timed_submit(deployment, contract, 200))
+            not_eligible.append(_timed_submit(deployment, _tagged(rejected), 200))
+
+    with progress.step("Wait for every contract's hooks, then fast-forward 16 days"):
+        for contract in contracts:
+            _wait_for_hooks(deployment, contract["contractId"], expected=len(contract["actions"]))
+        started = time.perf_counter()
+        fired = hooks.fast_forward(deployment.clients, deployment.resources.eventual["ScheduleGroupName"], 16)
+        fast_forward_seconds = time.perf_counter() - started
+    rss_after = _rss_mib(emulator_pid)
+
+    with progress.step(f"Write {PAGE.relative_to(PROJECT_ROOT)}"):
+        page = _render(enrolled, not_eligible, len(fired), fast_forward_seconds, memory=(rss_before, rss_after))
+        PAGE.parent.mkdir(exist_ok=True)
+        PAGE.write_text(page)
+    print(page)
+    return 0
+
+
+def _render(
+    enrolled: list[float],
+    not_eligible: list[float],
+    fired: int,
+    fast_forward_seconds: float,
+    *,
+    memory: tuple[float | None, float | None],
+) -> str:
+    rss_before, rss_after = memory
+
+    def ms(value: float) -> str:
+        return f"{value * 1000:.0f} ms"
+
+    enrolled_median = statistics.median(enrolled)
+    rejected_median = statistics.median(not_eligible)
+    per_hook = fast_forward_seconds / fired if fired else 0.0
+    memory_text = (
+        f"{rss_before:.0f} MiB before, {rss_after:.0f} MiB after ({rss_after - rss_before:+.0f} MiB)"
+        if rss_before is not None and rss_after is not None
+        else "not measured (emulator not started by this tooling)"
+    )
+    return "\n".join(
+        [
+            "# Benchmark",
+            "",
+            "Written by `make bench` (`enrollctl/bench.py`) against the embedded emulator on this machine.",
+            "Machines here are shared and noisy: compare the medians and ratios of one run, not across runs.",
+            "",
+            f"- Measured: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+            f"- Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+            f"- Rounds: {len(enrolled)} eligible and {len(not_eligible)} ineligible contracts, sequential,"
+            " after one warm-up request",
+            "",
+            "| Figure | Median | Min | Max |",
+            "|---|---|---|---|",
+            f"| POST /contracts, ENROLLED | {ms(enrolled_median)} | {ms(min(enrolled))} | {ms(max(enrolled))} |",
+            f"| POST /contracts, NOT_ELIGIBLE | {ms(rejected_median)} | {ms(min(not_eligible))} |"
+            f" {ms(max(not_eligible))} |",
+            "",
+            f"- Ratio ENROLLED / NOT_ELIGIBLE median latency: {enrolled_median / rejected_median:.2f}",
+            f"- Fast-forward: {fired} hooks fired in {fast_forward_seconds:.2f} s ({ms(per_hook)} per hook)",
+            f"- Emulator resident memory: {memory_text}",
+            "",
+        ]
+    )
