@@ -1,8 +1,8 @@
 """Fire due hooks now, doing what EventBridge Scheduler would do when they come due.
 
-Neither local emulator runs Scheduler faithfully (LocalStack never fires schedules; ministack
-fires them but ignores retry policies and dead-letter queues), and demos and tests cannot wait
-16 days. ``fast_forward`` treats every schedule due within N days as due now: it invokes the
+Neither local emulator runs Scheduler faithfully: LocalStack never fires schedules, and
+ministack fires them but ignores retry policies and dead-letter queues. Demos and tests also
+cannot wait 16 days. ``fast_forward`` treats every schedule due within N days as due now: it invokes the
 target with the schedule's stored input, retries as the schedule's retry policy allows, sends
 the event to the schedule's dead-letter queue after the last failed attempt, and deletes the
 schedule when its ActionAfterCompletion is DELETE.
@@ -27,7 +27,7 @@ class UnsupportedScheduleError(ValueError):
 
 @dataclass(kw_only=True)
 class FiredHook:
-    """What happened to one schedule."""
+    """Outcome of firing one schedule."""
 
     name: str
     due_at: datetime

@@ -1,4 +1,4 @@
-"""Where the local tooling sends traffic, and the guard that keeps it off real AWS accounts."""
+"""Local endpoint settings, and the guard that keeps the local tooling off real AWS accounts."""
 
 import os
 import socket

@@ -1,7 +1,8 @@
 """Background servers of the local set-up: the embedded emulator and the mock PagerDuty.
 
-Each runs detached, with its pid in ``.local/<name>.pid`` and its output in ``.local/<name>.log``,
-so ``up`` can be run again (it reuses healthy servers) and ``down`` can stop them.
+Each runs detached, with its pid in ``<state dir>/<name>-<port>.pid`` and its output in
+``<name>-<port>.log`` beside it. So ``up`` can be run again (it reuses healthy servers) and
+``down`` can stop them.
 """
 
 import json
@@ -22,7 +23,7 @@ STOP_TIMEOUT_SECONDS = 15
 
 
 class StartupError(RuntimeError):
-    """Raised when a server cannot start; the message says what to do."""
+    """Raised when a server cannot start; the message tells the user what to do."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,7 +80,7 @@ def pagerduty_server(target: LocalTarget) -> Server:
 
 
 def healthy(url: str) -> bool:
-    """Return True when ``url`` answers 200 within 2 seconds."""
+    """Return True when ``url`` returns HTTP 200 within 2 seconds."""
     try:
         with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback health URL
             return bool(response.status == 200)

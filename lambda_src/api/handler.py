@@ -64,7 +64,7 @@ def _fault_step(headers: dict[str, str]) -> str | None:
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Validate the request body, run the workflow and return its answer as the HTTP response."""
+    """Validate the request body, run the workflow and return its output as the HTTP response."""
     request_id = (event.get("requestContext") or {}).get("requestId") or str(uuid.uuid4())
     correlation_id = f"corr-{request_id}"
     logger.append_keys(correlation_id=correlation_id)

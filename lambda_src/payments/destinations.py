@@ -1,4 +1,4 @@
-"""Where payment set-ups go. The final destination is not decided yet, so the workflow talks to
+"""Destinations of payment set-ups. The final destination is not decided yet, so the workflow talks to
 one small interface; the local default records plans in a DynamoDB ledger table.
 """
 
