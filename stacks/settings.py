@@ -42,6 +42,13 @@ def _require(values: dict[str, Any], env_name: str, key: str) -> Any:
     return values[key]
 
 
+def _boolean(value: Any, name: str) -> bool:
+    # bool("false") is True, so only JSON booleans are accepted.
+    if not isinstance(value, bool):
+        raise SettingsError(f"{name} must be true or false, got {value!r}")
+    return value
+
+
 def load_settings(
     context: dict[str, Any], env_name: str, *, pagerduty_events_url: str | None = None
 ) -> EnvironmentSettings:
@@ -78,8 +85,10 @@ def load_settings(
         business_time_zone=zone,
         hook_local_time=hook_time,
         log_retention_days=int(_require(values, env_name, "logRetentionDays")),
-        retain_data=bool(_require(values, env_name, "retainData")),
-        allow_fault_injection=bool(values.get("allowFaultInjection", False)),
+        retain_data=_boolean(_require(values, env_name, "retainData"), f"environments.{env_name}.retainData"),
+        allow_fault_injection=_boolean(
+            values.get("allowFaultInjection", False), f"environments.{env_name}.allowFaultInjection"
+        ),
     )
     if settings.allow_fault_injection and not settings.is_local:
         raise SettingsError(f"environments.{env_name}.allowFaultInjection is only allowed in the local environment")

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 def fire_at(enrolled_at: datetime, offset_days: int, *, zone: str, local_time: time) -> datetime:
     """Return the UTC instant at which an action with ``offset_days`` > 0 comes due."""
+    if enrolled_at.tzinfo is None:
+        raise ValueError(f"enrollment time {enrolled_at.isoformat()} has no time zone")
     if offset_days <= 0:
         raise ValueError(f"offset {offset_days} is fired at once, not scheduled")
     business_zone = ZoneInfo(zone)
@@ -22,5 +24,7 @@ def fire_at(enrolled_at: datetime, offset_days: int, *, zone: str, local_time: t
 
 
 def at_expression(instant: datetime) -> str:
-    """Format a UTC instant as a Scheduler one-time expression."""
+    """Format an instant as a Scheduler one-time expression in UTC."""
+    if instant.tzinfo is None:
+        raise ValueError(f"instant {instant.isoformat()} has no time zone")
     return f"at({instant.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S')})"

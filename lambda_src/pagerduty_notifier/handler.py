@@ -5,6 +5,7 @@ alarm notifications. The routing key comes from Secrets Manager and is never log
 """
 
 import json
+import urllib.parse
 import urllib.request
 from functools import cache
 from typing import Any
@@ -58,7 +59,9 @@ def build_event(message: dict[str, Any], routing_key: str) -> dict[str, Any]:
 def send(event: dict[str, Any]) -> None:
     """POST one event to the configured Events API URL; raise DeliveryError unless it is accepted."""
     url = require_env("PAGERDUTY_EVENTS_URL")
-    if not url.startswith(("https://", "http://127.0.0.1")):
+    parsed = urllib.parse.urlsplit(url)
+    local_mock = parsed.scheme == "http" and parsed.hostname == "127.0.0.1" and not parsed.username
+    if not (parsed.scheme == "https" or local_mock):
         raise DeliveryError(f"PAGERDUTY_EVENTS_URL {url!r} must be https, or http on 127.0.0.1 for the local mock")
     request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
         url,

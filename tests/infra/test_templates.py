@@ -1,0 +1,341 @@
+"""Template assertions on the synthesized local stacks: they check intent, never hashed logical ids."""
+
+import json
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Match
+
+from tests.infra.conftest import STACK_NAMES, Synthesized
+
+ALERTING, IMMEDIATE, EVENTUAL = STACK_NAMES
+# Templates above this size must go through S3 on deploy.
+MAX_TEMPLATE_BYTES = 51_200
+# Environment variable names that would hold a credential if their value were a literal.
+SECRET_WORDS = ("SECRET", "PASSWORD", "TOKEN", "ROUTING_KEY", "API_KEY")
+
+
+def _resources(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+    return {
+        logical_id: resource
+        for logical_id, resource in template.get("Resources", {}).items()
+        if resource["Type"] == resource_type
+    }
+
+
+def _all_resources(templates: dict[str, dict[str, Any]], resource_type: str) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (stack_name, logical_id, resource)
+        for stack_name, template in templates.items()
+        for logical_id, resource in _resources(template, resource_type).items()
+    ]
+
+
+def _state_names(states: dict[str, Any]) -> set[str]:
+    names = set(states)
+    for state in states.values():
+        if state["Type"] == "Map":
+            processor = state.get("ItemProcessor") or state["Iterator"]
+            names |= _state_names(processor["States"])
+        for branch in state.get("Branches", []):
+            names |= _state_names(branch["States"])
+    return names
+
+
+def _definitions(templates: dict[str, dict[str, Any]]) -> dict[str, tuple[str, dict[str, Any], dict[str, Any]]]:
+    """Map each state machine's StartAt to its stack, resource properties and parsed definition."""
+    found: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {}
+    for stack_name, _, resource in _all_resources(templates, "AWS::StepFunctions::StateMachine"):
+        properties = resource["Properties"]
+        definition_string = properties["DefinitionString"]
+        assert isinstance(definition_string, str), "definitions are inlined as one string with substitutions"
+        definition = json.loads(definition_string)
+        found[definition["StartAt"]] = (stack_name, properties, definition)
+    return found
+
+
+def _function_by_handler(template: dict[str, Any], handler: str) -> tuple[str, dict[str, Any]]:
+    matches = [
+        (logical_id, resource["Properties"])
+        for logical_id, resource in _resources(template, "AWS::Lambda::Function").items()
+        if resource["Properties"].get("Handler") == handler
+    ]
+    assert len(matches) == 1, f"expected one function with handler {handler}, found {len(matches)}"
+    return matches[0]
+
+
+def _policy_statements_of_role(template: dict[str, Any], role_id: str) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = []
+    for policy in _resources(template, "AWS::IAM::Policy").values():
+        if {"Ref": role_id} in policy["Properties"]["Roles"]:
+            statements.extend(policy["Properties"]["PolicyDocument"]["Statement"])
+    return statements
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def test_synth_succeeds(synthesized: Synthesized):
+    assert synthesized.synth_error is None, f"app.synth() failed: {synthesized.synth_error}"
+
+
+def test_three_stacks_exist(synthesized: Synthesized):
+    assert set(synthesized.stacks) == set(STACK_NAMES)
+    assembly_stacks = {stack.stack_name for stack in synthesized.app.synth().stacks}
+    assert assembly_stacks == set(STACK_NAMES)
+
+
+def test_stacks_target_local_account(synthesized: Synthesized):
+    for stack in synthesized.stacks.values():
+        assert stack.account == "000000000000"
+        assert stack.region == synthesized.settings.region
+
+
+def test_immediate_workflow_is_express(templates):
+    stack_name, properties, _ = _definitions(templates)["Check Eligibility"]
+
+    assert stack_name == IMMEDIATE
+    assert properties["StateMachineType"] == "EXPRESS"
+
+
+def test_eventual_workflow_is_standard(templates):
+    stack_name, properties, _ = _definitions(templates)["Plan Actions"]
+
+    assert stack_name == EVENTUAL
+    assert properties["StateMachineType"] == "STANDARD"
+
+
+@pytest.mark.parametrize(
+    ("start_at", "expected"),
+    [
+        (
+            "Check Eligibility",
+            {
+                "Check Eligibility",
+                "Is Eligible",
+                "Enroll Customer Profile",
+                "Set Up Payments",
+                "Build Enrollment Event",
+                "Publish Enrollment Event",
+                "Audit Enrollment",
+                "Audit Not Eligible",
+                "Audit Failure",
+                "Publish Failure Alert",
+            },
+        ),
+        (
+            "Plan Actions",
+            {"Plan Actions", "Fulfil Immediate Actions", "Fulfil Action", "Schedule Hooks", "Publish Failure Alert"},
+        ),
+    ],
+    ids=["immediate", "eventual"],
+)
+def test_state_names_stable(templates, start_at, expected):
+    _, _, definition = _definitions(templates)[start_at]
+
+    missing = expected - _state_names(definition["States"])
+
+    assert not missing, f"state names missing from the deployed definition: {sorted(missing)}"
+
+
+def test_state_machines_logged_and_traced(templates):
+    for _, properties, _ in _definitions(templates).values():
+        assert properties["TracingConfiguration"] == {"Enabled": True}
+        assert properties["LoggingConfiguration"]["Level"] == "ALL"
+        assert properties["LoggingConfiguration"]["IncludeExecutionData"] is False
+
+
+def test_tables_encrypted_with_pitr(templates):
+    tables = _all_resources(templates, "AWS::DynamoDB::Table")
+
+    assert len(tables) == 4
+    for stack_name, logical_id, table in tables:
+        properties = table["Properties"]
+        where = f"{stack_name}/{logical_id}"
+        assert properties["SSESpecification"]["SSEEnabled"] is True, where
+        assert properties["SSESpecification"]["SSEType"] == "KMS", where
+        assert "KMSMasterKeyId" in properties["SSESpecification"], where
+        assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}, where
+
+
+def test_kms_keys_rotate(templates):
+    for stack_name, logical_id, key in _all_resources(templates, "AWS::KMS::Key"):
+        assert key["Properties"]["EnableKeyRotation"] is True, f"{stack_name}/{logical_id}"
+
+
+def test_queues_encrypted_and_tls_only(templates):
+    queues = _all_resources(templates, "AWS::SQS::Queue")
+
+    assert len(queues) == 2
+    for stack_name, logical_id, queue in queues:
+        where = f"{stack_name}/{logical_id}"
+        assert "KmsMasterKeyId" in queue["Properties"], where
+        tls_denials = [
+            statement
+            for policy in _resources(templates[stack_name], "AWS::SQS::QueuePolicy").values()
+            if {"Ref": logical_id} in policy["Properties"]["Queues"]
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+            if statement["Effect"] == "Deny"
+            and statement.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
+        ]
+        assert tls_denials, f"{where} has no queue policy that denies requests without TLS"
+
+
+def test_topic_encrypted_and_tls_only(synthesized: Synthesized):
+    template = synthesized.template(ALERTING)
+
+    template.resource_count_is("AWS::SNS::Topic", 1)
+    template.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": Match.any_value()})
+    template.has_resource_properties(
+        "AWS::SNS::TopicPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})]
+                )
+            }
+        },
+    )
+
+
+def test_stream_encrypted(synthesized: Synthesized):
+    template = synthesized.template(IMMEDIATE)
+
+    template.resource_count_is("AWS::Kinesis::Stream", 1)
+    template.has_resource_properties(
+        "AWS::Kinesis::Stream", {"StreamEncryption": {"EncryptionType": "KMS", "KeyId": Match.any_value()}}
+    )
+
+
+def test_functions_share_defaults(templates):
+    functions = _all_resources(templates, "AWS::Lambda::Function")
+
+    assert len(functions) == 9
+    for stack_name, logical_id, function in functions:
+        properties = function["Properties"]
+        where = f"{stack_name}/{logical_id}"
+        assert properties["Runtime"] == "python3.12", where
+        assert properties["TracingConfig"] == {"Mode": "Active"}, where
+        assert len(properties.get("Layers", [])) >= 1, where
+        assert "LogGroup" in properties.get("LoggingConfig", {}), where
+
+
+def test_schedule_group_exists(synthesized: Synthesized):
+    synthesized.template(EVENTUAL).has_resource_properties(
+        "AWS::Scheduler::ScheduleGroup", {"Name": f"contract-hooks-{synthesized.settings.name}"}
+    )
+
+
+def test_scheduler_role_invokes_one_function(templates):
+    template = templates[EVENTUAL]
+    scheduler_roles = [
+        logical_id
+        for logical_id, role in _resources(template, "AWS::IAM::Role").items()
+        for statement in role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        if statement.get("Principal", {}).get("Service") == "scheduler.amazonaws.com"
+    ]
+    assert len(scheduler_roles) == 1
+    role_id = scheduler_roles[0]
+    statements = _policy_statements_of_role(template, role_id)
+
+    invoke_resources = [
+        resource
+        for statement in statements
+        if "lambda:InvokeFunction" in _as_list(statement["Action"])
+        for resource in _as_list(statement["Resource"])
+    ]
+    assert len(invoke_resources) == 1, invoke_resources
+    fulfil_id, _ = _function_by_handler(template, "fulfil_action.handler.lambda_handler")
+    assert invoke_resources[0] == {"Fn::GetAtt": [fulfil_id, "Arn"]}
+
+    for statement in statements:
+        for resource in _as_list(statement["Resource"]):
+            assert "*" not in _strings(resource), f"scheduler role statement has a wildcard resource: {statement}"
+
+
+def test_scheduler_role_trust_scoped(templates):
+    template = templates[EVENTUAL]
+    trust = [
+        statement
+        for role in _resources(template, "AWS::IAM::Role").values()
+        for statement in role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        if statement.get("Principal", {}).get("Service") == "scheduler.amazonaws.com"
+    ]
+
+    assert trust[0]["Action"] == "sts:AssumeRole"
+    assert trust[0]["Condition"] == {"StringEquals": {"aws:SourceAccount": "000000000000"}}
+
+
+def test_api_method_uses_iam(synthesized: Synthesized):
+    template = synthesized.template(IMMEDIATE)
+
+    template.has_resource_properties("AWS::ApiGateway::Method", {"HttpMethod": "POST", "AuthorizationType": "AWS_IAM"})
+    methods = template.find_resources("AWS::ApiGateway::Method")
+    for logical_id, method in methods.items():
+        if method["Properties"]["HttpMethod"] != "OPTIONS":
+            assert method["Properties"]["AuthorizationType"] == "AWS_IAM", logical_id
+
+
+def test_api_proxies_to_handler(templates):
+    template = templates[IMMEDIATE]
+    api_function_id, _ = _function_by_handler(template, "api.handler.lambda_handler")
+    (method,) = _resources(template, "AWS::ApiGateway::Method").values()
+
+    integration = method["Properties"]["Integration"]
+
+    assert integration["Type"] == "AWS_PROXY"
+    assert api_function_id in json.dumps(integration["Uri"])
+
+
+def test_notifier_environment(templates, synthesized: Synthesized):
+    template = templates[ALERTING]
+    _, notifier = _function_by_handler(template, "pagerduty_notifier.handler.lambda_handler")
+    variables = notifier["Environment"]["Variables"]
+    (secret_id,) = _resources(template, "AWS::SecretsManager::Secret")
+
+    assert variables["PAGERDUTY_EVENTS_URL"] == synthesized.settings.pagerduty_events_url
+    assert variables["ROUTING_KEY_SECRET_ARN"] == {"Ref": secret_id}
+
+
+def test_secret_value_generated(templates):
+    (secret,) = _resources(templates[ALERTING], "AWS::SecretsManager::Secret").values()
+
+    assert "SecretString" not in secret["Properties"]
+    assert "GenerateSecretString" in secret["Properties"]
+
+
+@pytest.mark.parametrize("stack_name", STACK_NAMES)
+def test_no_literal_secret(synthesized: Synthesized, stack_name):
+    text = synthesized.template_file(stack_name).read_text()
+    template = json.loads(text)
+
+    assert "routing_key" not in text
+    assert '"SecretString"' not in text
+    for logical_id, function in _resources(template, "AWS::Lambda::Function").items():
+        for name, value in function["Properties"].get("Environment", {}).get("Variables", {}).items():
+            if any(word in name for word in SECRET_WORDS):
+                assert not isinstance(value, str), f"{logical_id} sets {name} to a literal value"
+
+
+@pytest.mark.parametrize("stack_name", STACK_NAMES)
+def test_template_under_size_limit(synthesized: Synthesized, stack_name):
+    size = synthesized.template_file(stack_name).stat().st_size
+
+    assert size < MAX_TEMPLATE_BYTES, f"{stack_name} template is {size} bytes"
+
+
+def test_fault_injection_flag_local(templates):
+    for stack_name, logical_id, function in _all_resources(templates, "AWS::Lambda::Function"):
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables["ALLOW_FAULT_INJECTION"] == "true", f"{stack_name}/{logical_id}"

@@ -1,0 +1,153 @@
+"""POST /contracts rejections (400 and 413): each returns before the workflow starts.
+
+The success path calls Step Functions and is covered by the integration tests.
+"""
+
+import json
+from typing import Any
+
+import pytest
+
+from api import handler as api
+from api.handler import FAULT_HEADER, MAX_BODY_BYTES
+from tests.events import load_event, read_event_text
+
+REQUEST_ID = "0c7e5d1a-3f2b-4b8e-9d6a-1e2f3a4b5c6d"
+
+
+@pytest.fixture(autouse=True)
+def no_workflow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if the handler reaches the Step Functions client on a rejection path."""
+
+    def fail_if_called() -> Any:
+        raise AssertionError("the handler started the workflow for a request it should reject")
+
+    monkeypatch.setattr(api, "_sfn", fail_if_called)
+    monkeypatch.setenv("STATE_MACHINE_ARN", "arn:aws:states:us-east-1:000000000000:stateMachine:unit-test")
+
+
+def _request(body: str | None, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    event: dict[str, Any] = load_event("api-gateway-proxy")
+    event["body"] = body
+    if headers is not None:
+        event["headers"] = headers
+    return event
+
+
+def _call(event: dict[str, Any], context: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    response = api.lambda_handler(event, context)
+    return response["statusCode"], json.loads(response["body"]), response["headers"]
+
+
+@pytest.mark.parametrize("body", ["{", "not json", '{"contractId": }', "", None], ids=repr)
+def test_invalid_json_returns_400(lambda_context, body):
+    status, payload, headers = _call(_request(body), lambda_context)
+
+    assert status == 400
+    assert payload["error"].startswith("request body is not valid JSON")
+    assert payload["correlationId"] == f"corr-{REQUEST_ID}"
+    assert headers["X-Correlation-Id"] == f"corr-{REQUEST_ID}"
+    assert headers["Content-Type"] == "application/json"
+
+
+def test_invalid_json_names_position(lambda_context):
+    _, payload, _ = _call(_request('{\n  "contractId": }'), lambda_context)
+
+    assert "line 2 column 17" in payload["error"]
+
+
+def test_missing_fields_return_400(lambda_context):
+    status, payload, _ = _call(_request("{}"), lambda_context)
+
+    assert status == 400
+    assert payload["error"] == "invalid contract request"
+    assert [error["field"] for error in payload["invalidFields"]] == [
+        "contractId",
+        "accountId",
+        "contractInfo",
+        "contractDraft",
+        "actions",
+    ]
+    assert all(error["message"] == "Field required" for error in payload["invalidFields"])
+
+
+def test_invalid_offset_returns_field_path(lambda_context):
+    body = read_event_text("contract-offer").replace('"offset": 3}', '"offset": 3.5}')
+
+    status, payload, _ = _call(_request(body), lambda_context)
+
+    assert status == 400
+    assert [error["field"] for error in payload["invalidFields"]] == ["actions[1].offset"]
+
+
+def test_too_large_body_returns_413(lambda_context):
+    body = json.dumps({"padding": "x" * MAX_BODY_BYTES})
+
+    status, payload, headers = _call(_request(body), lambda_context)
+
+    assert status == 413
+    assert str(MAX_BODY_BYTES) in payload["error"]
+    assert headers["X-Correlation-Id"] == f"corr-{REQUEST_ID}"
+
+
+def test_size_limit_counts_bytes(lambda_context):
+    # Two bytes per character in UTF-8: under the limit in characters, over it in bytes.
+    body = "é" * (MAX_BODY_BYTES // 2 + 1)
+
+    status, _, _ = _call(_request(body), lambda_context)
+
+    assert status == 413
+
+
+def test_body_at_limit_not_413(lambda_context):
+    body = '"' + "x" * (MAX_BODY_BYTES - 2) + '"'
+
+    status, payload, _ = _call(_request(body), lambda_context)
+
+    assert status == 400
+    assert [error["field"] for error in payload["invalidFields"]] == ["body"]
+
+
+@pytest.mark.parametrize("flag", [None, "false", "TRUE", "1"])
+@pytest.mark.parametrize("header", [FAULT_HEADER, "X-Enrollment-Fault-Step"])
+def test_fault_header_rejected_when_disabled(lambda_context, monkeypatch, flag, header):
+    if flag is None:
+        monkeypatch.delenv("ALLOW_FAULT_INJECTION", raising=False)
+    else:
+        monkeypatch.setenv("ALLOW_FAULT_INJECTION", flag)
+    event = _request(read_event_text("contract-offer"), {"Content-Type": "application/json", header: "payments"})
+
+    status, payload, _ = _call(event, lambda_context)
+
+    assert status == 400
+    assert payload["invalidFields"] == [
+        {"field": f"header {FAULT_HEADER}", "message": "fault injection is disabled in this environment"}
+    ]
+
+
+def test_unknown_fault_step_rejected(lambda_context, monkeypatch):
+    monkeypatch.setenv("ALLOW_FAULT_INJECTION", "true")
+    event = _request(read_event_text("contract-offer"), {FAULT_HEADER: "billing"})
+
+    status, payload, _ = _call(event, lambda_context)
+
+    assert status == 400
+    assert payload["invalidFields"][0]["field"] == f"header {FAULT_HEADER}"
+    assert "unknown step 'billing'" in payload["invalidFields"][0]["message"]
+
+
+def test_correlation_id_without_request_context(lambda_context):
+    event = _request("{")
+    del event["requestContext"]
+
+    _, payload, headers = _call(event, lambda_context)
+
+    assert payload["correlationId"].startswith("corr-")
+    assert len(payload["correlationId"]) > len("corr-")
+    assert headers["X-Correlation-Id"] == payload["correlationId"]
+
+
+def test_valid_request_reaches_workflow(lambda_context):
+    # Shows that the no_workflow guard would catch a rejection path that starts the workflow.
+    with pytest.raises(AssertionError, match="started the workflow"):
+        api.lambda_handler(_request(read_event_text("contract-offer")), lambda_context)
