@@ -58,11 +58,16 @@ def load_ruleset(name: str) -> dict[str, Any]:
     path = RULESET_DIR / f"{name}.json"
     try:
         ruleset: dict[str, Any] = json.loads(path.read_text())
+        for rule in ruleset["rules"]:
+            if rule["operator"] not in OPERATORS:
+                raise RulesEngineError(f"rule {rule['id']!r} uses unknown operator {rule['operator']!r}")
+            for key in ("field", "value", "reason"):
+                rule[key]
+        ruleset["version"]
     except FileNotFoundError:
         raise RulesEngineError(f"ruleset {name!r} not found in {RULESET_DIR}") from None
-    for rule in ruleset["rules"]:
-        if rule["operator"] not in OPERATORS:
-            raise RulesEngineError(f"rule {rule['id']!r} uses unknown operator {rule['operator']!r}")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise RulesEngineError(f"ruleset {path} is malformed: {exc!r}") from exc
     return ruleset
 
 
@@ -71,8 +76,11 @@ def evaluate(ruleset: dict[str, Any], contract: dict[str, Any]) -> Decision:
     reasons: list[str] = []
     failed: list[str] = []
     for rule in ruleset["rules"]:
+        operator = OPERATORS.get(rule["operator"])
+        if operator is None:
+            raise RulesEngineError(f"rule {rule['id']!r} uses unknown operator {rule['operator']!r}")
         actual = _lookup(contract, rule["field"])
-        passed = actual is not None and OPERATORS[rule["operator"]](actual, rule["value"])
+        passed = actual is not None and operator(actual, rule["value"])
         if not passed:
             reasons.append(rule["reason"])
             failed.append(rule["id"])

@@ -16,6 +16,7 @@ from common.observability import logger
 
 SUMMARY_LIMIT = 1024  # characters; PagerDuty rejects longer summaries
 TIMEOUT_SECONDS = 5
+SEVERITIES = ("critical", "error", "warning", "info")  # the only values PagerDuty accepts
 
 
 class DeliveryError(Exception):
@@ -42,6 +43,9 @@ def build_event(message: dict[str, Any], routing_key: str) -> dict[str, Any]:
         dedup_key = message.get("correlationId") or message.get("contractId") or summary
         source = message.get("source", "contract-enrollment")
         details = {key: value for key, value in message.items() if key != "summary"}
+    severity = message.get("severity")
+    if severity not in SEVERITIES:
+        severity = "error"
     return {
         "routing_key": routing_key,
         "event_action": "trigger",
@@ -49,7 +53,7 @@ def build_event(message: dict[str, Any], routing_key: str) -> dict[str, Any]:
         "payload": {
             "summary": summary[:SUMMARY_LIMIT],
             "source": source,
-            "severity": message.get("severity", "error"),
+            "severity": severity,
             "component": "contract-enrollment",
             "custom_details": details,
         },

@@ -249,3 +249,16 @@ def test_handler_raises_when_rejected(receiver, monkeypatch, lambda_context):
 
     with pytest.raises(DeliveryError):
         notifier.lambda_handler({"Records": records}, lambda_context)
+
+
+@pytest.mark.parametrize("severity", ["fatal", None, 3])
+def test_unknown_severity_becomes_error(severity):
+    event = build_event({"summary": "failed", "severity": severity}, ROUTING_KEY)
+
+    assert event["payload"]["severity"] == "error"
+
+
+def test_known_severity_kept():
+    event = build_event({"summary": "failed", "severity": "warning"}, ROUTING_KEY)
+
+    assert event["payload"]["severity"] == "warning"

@@ -196,3 +196,23 @@ def test_custom_ruleset_evaluated(tmp_path, monkeypatch):
     assert decision.failed_rules == ["not-blocked", "small-payment"]
     assert decision.reasons == ["blocked", "payment too high"]
     assert decision.ruleset_version == "test-1"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["{not json", '{"rules": []}', '{"version": "1", "rules": [{"id": "r", "operator": "in"}]}'],
+    ids=["invalid-json", "no-version", "rule-without-field"],
+)
+def test_malformed_ruleset_raises(tmp_path, monkeypatch, text):
+    monkeypatch.setattr(ruleset_module, "RULESET_DIR", tmp_path)
+    (tmp_path / "broken.json").write_text(text)
+
+    with pytest.raises(RulesEngineError, match="is malformed"):
+        load_ruleset("broken")
+
+
+def test_evaluate_unknown_operator_raises():
+    ruleset = {"version": "1", "rules": [{"id": "r", "field": "a", "operator": "like", "value": 1, "reason": "x"}]}
+
+    with pytest.raises(RulesEngineError, match="unknown operator 'like'"):
+        evaluate(ruleset, {"a": 1})
