@@ -2,6 +2,7 @@
 # Every target installs what it needs itself; run `make help` for the list.
 
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 .DEFAULT_GOAL := help
 
 VENV := .venv
@@ -15,6 +16,12 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# pip prints one warning per missing local mirror folder that this machine's pip.conf names;
+# they are noise, so they are dropped (every other line, and pip's exit status, are kept).
+PIP_QUIET_FILTER := grep -v "^WARNING: Location 'file://" || true
+# Prints how long a step took: `$(call done_in,$$start)` after `start=$$(date +%s)`.
+done_in = echo "    done in $$(( $$(date +%s) - $(1) )) s"
 
 # The first Python 3.12 that runs: on PATH, or under pyenv.
 PYTHON312 ?= $(shell for c in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
@@ -32,24 +39,23 @@ check-tools:
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt lambda_src/requirements.txt | check-tools
 	@echo "==> Creating $(VENV) with $(PYTHON312)"
-	@test -x $(PY) || $(PYTHON312) -m venv $(VENV)
-	@$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
-	@touch $@
+	@start=$$(date +%s); test -x $(PY) || $(PYTHON312) -m venv $(VENV); \
+	{ $(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt 2>&1 | { $(PIP_QUIET_FILTER); }; } \
+	&& touch $@ && $(call done_in,$$start)
 
 $(EMULATOR_VENV)/.installed: requirements-emulator.txt constraints-emulator.txt | check-tools
 	@echo "==> Creating $(EMULATOR_VENV) (embedded emulator and local Lambda runtime)"
-	@test -x $(EMULATOR_VENV)/bin/python || $(PYTHON312) -m venv $(EMULATOR_VENV)
-	@$(EMULATOR_VENV)/bin/python -m pip install --quiet -r requirements-emulator.txt -c constraints-emulator.txt
-	@touch $@
+	@start=$$(date +%s); test -x $(EMULATOR_VENV)/bin/python || $(PYTHON312) -m venv $(EMULATOR_VENV); \
+	{ $(EMULATOR_VENV)/bin/python -m pip install --quiet -r requirements-emulator.txt -c constraints-emulator.txt 2>&1 \
+	| { $(PIP_QUIET_FILTER); }; } && touch $@ && $(call done_in,$$start)
 
 node_modules/.installed: package.json package-lock.json | check-tools
 	@echo "==> Installing the pinned CDK CLI and cdklocal with npm ci"
-	@npm ci --no-fund --no-audit --loglevel=error
-	@touch $@
+	@start=$$(date +%s); npm ci --no-fund --no-audit --loglevel=error && touch $@ && $(call done_in,$$start)
 
 .PHONY: install
 install: $(VENV)/.installed $(EMULATOR_VENV)/.installed node_modules/.installed ## Create the virtual environments and install pinned packages
-	@$(PY) -m cdk_constructs.bundling >/dev/null
+	@$(PY) -m cdk_constructs.bundling 2>&1 >/dev/null | { $(PIP_QUIET_FILTER); }
 
 .PHONY: demo
 demo: install ## Start the emulator, deploy all stacks and run sample contracts through both workflows
