@@ -30,7 +30,9 @@ class ContractApi(Construct):
             "Api",
             description="Contract offer enrollment",
             endpoint_types=[apigateway.EndpointType.REGIONAL],
-            cloud_watch_role=True,
+            # The API Gateway logging role is one setting per account and region. Locally the
+            # stack creates it; on AWS the platform team's existing role is kept.
+            cloud_watch_role=settings.is_local,
             deploy_options=apigateway.StageOptions(
                 stage_name="v1",
                 access_log_destination=apigateway.LogGroupLogDestination(access_logs),

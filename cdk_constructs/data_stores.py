@@ -2,6 +2,7 @@
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -52,11 +53,19 @@ def table(
     )
 
 
+def grant_table_actions(table: dynamodb.ITable, grantee: iam.IGrantable, *actions: str) -> None:
+    """Allow ``grantee`` exactly ``actions`` on ``table``, and the key use those actions need."""
+    table.grant(grantee, *actions)
+    if table.encryption_key is not None:
+        table.encryption_key.grant_encrypt_decrypt(grantee)
+
+
 def stream(scope: Construct, construct_id: str, *, settings: EnvironmentSettings) -> kinesis.Stream:
     """Create the enrollment event stream, one shard, encrypted with the AWS-managed Kinesis key.
 
-    A customer-managed key would add per-producer and per-consumer KMS costs without a
-    compliance need: the events carry ids and action names, not personal data.
+    NOTE: the events carry contract and account ids and each action's otherData. Switch to a
+    customer-managed key if policy requires one for such data; it adds per-producer and
+    per-consumer KMS costs.
     """
     return kinesis.Stream(
         scope,

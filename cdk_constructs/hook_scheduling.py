@@ -1,9 +1,10 @@
 """EventBridge Scheduler resources for hooks: group, invoking role and dead-letter queue."""
 
-from aws_cdk import Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
@@ -31,39 +32,59 @@ class HookScheduling(Construct):
         super().__init__(scope, construct_id)
         self.group = scheduler.CfnScheduleGroup(self, "Group", name=f"contract-hooks-{settings.name}")
         self.dead_letter_queue = data_stores.queue(self, "DeadLetterQueue", key=key, settings=settings)
+        group_arn = f"arn:aws:scheduler:{settings.region}:{settings.account}:schedule-group/{self.group_name}"
         self.role = iam.Role(
             self,
             "Role",
+            # Both conditions stop another account's or another group's schedules from using the role.
             assumed_by=iam.ServicePrincipal(
                 "scheduler.amazonaws.com",
-                conditions={"StringEquals": {"aws:SourceAccount": settings.account}},
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": settings.account},
+                    "ArnEquals": {"aws:SourceArn": group_arn},
+                },
             ),
             description="Assumed by EventBridge Scheduler to fire contract hooks",
         )
         allow_invoke(target, self.role)
         self.dead_letter_queue.grant_send_messages(self.role)
 
+        # Scheduler invokes Lambda asynchronously: its retry policy and dead-letter queue cover
+        # only failed deliveries. A handler error goes through Lambda's own asynchronous retries,
+        # and then to the same dead-letter queue, so one alarm watches both kinds of failure.
+        target.configure_async_invoke(
+            on_failure=destinations.SqsDestination(self.dead_letter_queue),
+            retry_attempts=2,
+            max_event_age=Duration.hours(6),
+        )
+
     @property
     def group_name(self) -> str:
         return str(self.group.name)
 
-    def grant_manage_schedules(self, grantee: iam.IGrantable) -> None:
-        """Allow ``grantee`` to create, read and delete schedules in this group and pass the role."""
+    def grant_create_schedules(self, grantee: iam.IGrantable) -> None:
+        """Allow ``grantee`` to create schedules in this group and to pass the role to Scheduler."""
         stack = Stack.of(self)
         schedules = f"arn:aws:scheduler:{stack.region}:{stack.account}:schedule/{self.group_name}/*"
         grantee.grant_principal.add_to_principal_policy(
             iam.PolicyStatement(
-                actions=["scheduler:CreateSchedule", "scheduler:GetSchedule", "scheduler:DeleteSchedule"],
+                actions=["scheduler:CreateSchedule"],
                 resources=[schedules],
             )
         )
-        self.role.grant_pass_role(grantee.grant_principal)
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["iam:PassRole"],
+                resources=[self.role.role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
+            )
+        )
         acknowledge(
             stack,
             {
                 f"IAM5[Resource::{schedules}]": (
                     "Hook schedules are created at run time, one per contract action, so the grantee "
-                    "may manage any schedule, but only inside the hooks schedule group."
+                    "may create any schedule, but only inside the hooks schedule group."
                 )
             },
         )

@@ -20,10 +20,13 @@ def _run(command: list[str], target: LocalTarget, log_name: str) -> None:
     target.state_dir.mkdir(parents=True, exist_ok=True)
     log_path: Path = target.state_dir / log_name
     with log_path.open("w") as log:
+        # A private HOME keeps the CLI from reading ~/.cdk.json (which may name a profile) or ~/.aws.
+        home = target.state_dir / "cdk-home"
+        home.mkdir(parents=True, exist_ok=True)
         result = subprocess.run(
             command,
             cwd=PROJECT_ROOT,
-            env=aws_environment(target),
+            env={**aws_environment(target), "HOME": str(home)},
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,

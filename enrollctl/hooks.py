@@ -2,10 +2,10 @@
 
 Neither local emulator runs Scheduler faithfully: LocalStack never fires schedules, and
 ministack fires them but ignores retry policies and dead-letter queues. Demos and tests also
-cannot wait 16 days. ``fast_forward`` treats every schedule due within N days as due now: it invokes the
-target with the schedule's stored input, retries as the schedule's retry policy allows, sends
-the event to the schedule's dead-letter queue after the last failed attempt, and deletes the
-schedule when its ActionAfterCompletion is DELETE.
+cannot wait 16 days. ``fast_forward`` treats every schedule due within N days as due now: it
+invokes the target with the schedule's stored input, retries, sends the event to a dead-letter
+queue after the last failed attempt (see ``fire``), and deletes the schedule when its
+ActionAfterCompletion is DELETE.
 """
 
 import json
@@ -48,11 +48,15 @@ def due_instant(schedule: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(match.group(1)).replace(tzinfo=zone).astimezone(UTC)
 
 
+class HandlerError(RuntimeError):
+    """Raised when a Lambda target accepted the event and its handler failed."""
+
+
 def _invoke_lambda(clients: Clients, arn: str, payload: str) -> Any:
     response = clients.client("lambda").invoke(FunctionName=arn, InvocationType="RequestResponse", Payload=payload)
     body = response["Payload"].read().decode()
     if response.get("FunctionError"):
-        raise RuntimeError(f"{response['FunctionError']}: {body[:500]}")
+        raise HandlerError(f"{response['FunctionError']}: {body[:500]}")
     return json.loads(body) if body else None
 
 
@@ -68,6 +72,23 @@ def _invoke(clients: Clients, target: dict[str, Any]) -> Any:
     raise UnsupportedScheduleError(f"target {arn} is not a Lambda function, state machine or queue")
 
 
+def _async_failure_policy(clients: Clients, target_arn: str) -> tuple[int, str | None] | None:
+    """Return the retry count and on-failure destination of a Lambda target, or None when it has none.
+
+    Scheduler invokes Lambda asynchronously, so once Lambda accepts the event a handler error
+    follows the function's own asynchronous settings, not the schedule's retry policy.
+    """
+    if not target_arn.startswith("arn:aws:lambda:"):
+        return None
+    lambda_client = clients.client("lambda")
+    try:
+        config = lambda_client.get_function_event_invoke_config(FunctionName=target_arn)
+    except lambda_client.exceptions.ResourceNotFoundException:
+        return None
+    destination = config.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+    return int(config.get("MaximumRetryAttempts", 2)), destination
+
+
 def _send_to_queue(clients: Clients, queue_arn: str, body: str, attributes: dict[str, str]) -> str:
     sqs = clients.client("sqs")
     queue_name = queue_arn.rsplit(":", 1)[-1]
@@ -79,27 +100,48 @@ def _send_to_queue(clients: Clients, queue_arn: str, body: str, attributes: dict
 
 
 def fire(clients: Clients, group: str, schedule: dict[str, Any], due_at: datetime) -> FiredHook:
-    """Fire one schedule as Scheduler would: attempts, dead-letter queue, then completion action."""
+    """Fire one schedule as Scheduler would: attempts, dead-letter queue, then completion action.
+
+    A failed delivery (the invoke call itself fails) is retried per the schedule's retry policy
+    and then sent to the schedule's dead-letter queue. A handler error is retried per the Lambda
+    function's asynchronous invoke config and then sent to its on-failure destination.
+    """
     target = schedule["Target"]
-    retries = int(target.get("RetryPolicy", {}).get("MaximumRetryAttempts", 0))
     fired = FiredHook(name=schedule["Name"], due_at=due_at)
-    for _ in range(retries + 1):
+    schedule_dlq = target.get("DeadLetterConfig", {}).get("Arn")
+    delivery_attempts = int(target.get("RetryPolicy", {}).get("MaximumRetryAttempts", 0)) + 1
+    async_policy = _async_failure_policy(clients, target["Arn"])
+    if async_policy is None:
+        # NOTE: without an asynchronous invoke config (the embedded emulator drops the one the
+        # template defines) handler errors get the schedule's retry policy and dead-letter queue.
+        handler_attempts, handler_dlq = delivery_attempts, schedule_dlq
+    else:
+        handler_attempts, handler_dlq = async_policy[0] + 1, async_policy[1]
+
+    failures = {"delivery": 0, "handler": 0}
+    failure_kind = "delivery"
+    while True:
         fired.attempts += 1
         try:
             fired.results.append(_invoke(clients, target))
         except UnsupportedScheduleError:
             raise
         except Exception as exc:  # noqa: BLE001 - any target failure counts as a failed attempt
+            failure_kind = "handler" if isinstance(exc, HandlerError) else "delivery"
+            failures[failure_kind] += 1
             fired.error = str(exc)
+            limit = handler_attempts if failure_kind == "handler" else delivery_attempts
+            if failures[failure_kind] >= limit:
+                break
             continue
         fired.succeeded = True
         fired.error = None
         break
 
-    dead_letter_arn = target.get("DeadLetterConfig", {}).get("Arn")
+    dead_letter_arn = handler_dlq if failure_kind == "handler" else schedule_dlq
     if not fired.succeeded and dead_letter_arn:
         attributes = {
-            "ERROR_CODE": "TargetInvocationFailed",
+            "ERROR_CODE": "TargetInvocationFailed" if failure_kind == "delivery" else "HandlerFailed",
             "ERROR_MESSAGE": (fired.error or "")[:256],
             "RETRY_ATTEMPTS": str(fired.attempts - 1),
             "TARGET_ARN": target["Arn"],

@@ -1,5 +1,6 @@
 """Local endpoint settings, and the guard that keeps the local tooling off real AWS accounts."""
 
+import ipaddress
 import os
 import socket
 from dataclasses import dataclass
@@ -55,27 +56,57 @@ def target_from_environment() -> LocalTarget:
 
 
 def assert_local_endpoint(url: str) -> None:
-    """Raise UnsafeTargetError unless ``url`` resolves only to loopback addresses."""
+    """Raise UnsafeTargetError unless ``url`` names a loopback IP address or ``localhost``.
+
+    Other host names are rejected without a lookup: a name that resolves to loopback now could
+    resolve elsewhere when a later request is sent.
+    """
     host = urlparse(url).hostname
     if not host:
         raise UnsafeTargetError(f"endpoint {url!r} has no host name")
+    if host == "localhost":
+        return
     try:
-        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
-    except socket.gaierror as exc:
-        raise UnsafeTargetError(f"endpoint host {host!r} does not resolve: {exc}") from None
-    if not all(address.startswith("127.") or address == "::1" for address in addresses):
-        raise UnsafeTargetError(f"endpoint {url!r} is not on loopback ({sorted(addresses)}); local commands refuse it")
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        raise UnsafeTargetError(
+            f"endpoint {url!r} must use a loopback IP address such as 127.0.0.1, or localhost"
+        ) from None
+    if not address.is_loopback:
+        raise UnsafeTargetError(f"endpoint {url!r} is not on loopback; local commands reject it")
+
+
+PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "ftp_proxy"}
+
+
+def _isolated_file(target: LocalTarget, name: str) -> str:
+    """Return an empty file in the state folder, so no shared AWS config or credentials are read."""
+    target.state_dir.mkdir(parents=True, exist_ok=True)
+    path = target.state_dir / name
+    path.write_text("")
+    return str(path)
 
 
 def aws_environment(target: LocalTarget) -> dict[str, str]:
-    """Return environment variables that point AWS SDKs and the CDK CLI at the local endpoint only."""
+    """Return environment variables that point AWS SDKs and the CDK CLI at the local endpoint only.
+
+    Every AWS_* and proxy variable of the caller is dropped, and the shared AWS config and
+    credentials files are replaced by empty ones, so no profile, credential process, proxy or
+    per-service endpoint can send a request anywhere but the local endpoint.
+    """
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("AWS_") and key not in {"CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION"}
+        if not key.startswith("AWS_")
+        and key.lower() not in PROXY_VARIABLES
+        and key not in {"CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION"}
     }
     env.update(
         {
+            "AWS_CONFIG_FILE": _isolated_file(target, "aws-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": _isolated_file(target, "aws-credentials"),
+            "NO_PROXY": "127.0.0.1,localhost,::1",
+            "no_proxy": "127.0.0.1,localhost,::1",
             "AWS_ACCESS_KEY_ID": DUMMY_ACCESS_KEY,
             "AWS_SECRET_ACCESS_KEY": DUMMY_SECRET_KEY,
             "AWS_DEFAULT_REGION": REGION,
@@ -93,10 +124,13 @@ def aws_environment(target: LocalTarget) -> dict[str, str]:
 
 
 def apply_aws_environment(target: LocalTarget) -> None:
-    """Point this process's boto3 at the local endpoint with dummy credentials."""
-    for key in [key for key in os.environ if key.startswith("AWS_")]:
+    """Point this process's boto3 and urllib at the local endpoint only, with dummy credentials."""
+    for key in [key for key in os.environ if key.startswith("AWS_") or key.lower() in PROXY_VARIABLES]:
         del os.environ[key]
-    os.environ.update({k: v for k, v in aws_environment(target).items() if k.startswith(("AWS_", "CDK_", "JSII_"))})
+    isolated = aws_environment(target)
+    os.environ.update(
+        {k: v for k, v in isolated.items() if k.startswith(("AWS_", "CDK_", "JSII_")) or k.lower() == "no_proxy"}
+    )
 
 
 def port_in_use(port: int) -> bool:

@@ -15,7 +15,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from enrollctl.local_env import LOOPBACK, PROJECT_ROOT, LocalTarget, port_in_use
+from enrollctl.local_env import LOOPBACK, PROJECT_ROOT, LocalTarget, aws_environment, port_in_use
 
 EMULATOR_PYTHON = PROJECT_ROOT / ".venv-emulator" / "bin" / "python"
 STARTUP_TIMEOUT_SECONDS = 60
@@ -35,7 +35,16 @@ class Server:
     health_url: str
     command: list[str]
     environment: dict[str, str]
-    state_dir: Path
+    target: LocalTarget
+
+    @property
+    def state_dir(self) -> Path:
+        return self.target.state_dir
+
+    @property
+    def module(self) -> str:
+        """The ``-m`` module of the command, used to recognise the process behind a pid file."""
+        return self.command[self.command.index("-m") + 1]
 
     @property
     def pid_file(self) -> Path:
@@ -55,7 +64,7 @@ def emulator_server(target: LocalTarget) -> Server:
         health_url=f"http://{LOOPBACK}:{target.emulator_port}/_localstack/health",
         command=[str(EMULATOR_PYTHON), "-m", "ministack"],
         environment={"GATEWAY_PORT": str(target.emulator_port), "BIND_HOST": LOOPBACK},
-        state_dir=target.state_dir,
+        target=target,
     )
 
 
@@ -75,7 +84,7 @@ def pagerduty_server(target: LocalTarget) -> Server:
             str(target.state_dir / f"pagerduty-events-{target.pagerduty_port}.jsonl"),
         ],
         environment={},
-        state_dir=target.state_dir,
+        target=target,
     )
 
 
@@ -89,13 +98,17 @@ def healthy(url: str) -> bool:
 
 
 def running_pid(server: Server) -> int | None:
-    """Return the pid of ``server`` when its pid file names a live process."""
+    """Return the pid of ``server`` when its pid file names a live process running its module.
+
+    Checking the command line keeps a stale pid file, whose pid now belongs to another program,
+    from ever being used to stop that program.
+    """
     try:
         pid = int(server.pid_file.read_text().strip())
-        os.kill(pid, 0)
+        command_line = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
         return None
-    return pid
+    return pid if server.module.encode() in command_line else None
 
 
 def start(server: Server) -> str:
@@ -111,7 +124,8 @@ def start(server: Server) -> str:
         )
     if server.name == "emulator" and not EMULATOR_PYTHON.exists():
         raise StartupError(f"{EMULATOR_PYTHON} is missing; run 'make install' first")
-    env = {**os.environ, **server.environment, "PYTHONPATH": str(PROJECT_ROOT)}
+    # The emulator's function workers inherit this environment, so it is the isolated one.
+    env = {**aws_environment(server.target), **server.environment, "PYTHONPATH": str(PROJECT_ROOT)}
     with server.log_file.open("ab") as log:
         process = subprocess.Popen(
             server.command,

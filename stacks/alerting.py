@@ -20,10 +20,11 @@ class AlertingStack(Stack):
 
         # A notifier that cannot reach PagerDuty cannot report itself through the topic it
         # reads, so its alarm has no action; it still shows in CloudWatch.
-        WorkflowAlarms(self, "Alarms", topic=self.topic).on_function_errors(
-            "NotifierErrors", self.alerting.notifier.function, notify=False
-        )
+        alarms = WorkflowAlarms(self, "Alarms", topic=self.topic)
+        alarms.on_function_errors("NotifierErrors", self.alerting.notifier.function, notify=False)
+        alarms.on_queued_messages("UndeliveredAlerts", self.alerting.undelivered, notify=False)
 
         CfnOutput(self, "AlertTopicArn", value=self.topic.topic_arn)
         CfnOutput(self, "NotifierFunctionName", value=self.alerting.notifier.function.function_name)
         CfnOutput(self, "RoutingKeySecretArn", value=self.alerting.routing_key.secret_arn)
+        CfnOutput(self, "UndeliveredAlertsQueueUrl", value=self.alerting.undelivered.queue_url)

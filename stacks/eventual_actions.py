@@ -54,9 +54,9 @@ class EventualActionsStack(Stack):
                 "STREAM_NAME": stream.stream_name,
             },
         )
-        self.hooks_table.grant_read_write_data(fulfil.function)
-        audit_table.grant_write_data(fulfil.function)
-        profile_table.grant_write_data(fulfil.function)
+        data_stores.grant_table_actions(self.hooks_table, fulfil.function, "dynamodb:UpdateItem")
+        data_stores.grant_table_actions(audit_table, fulfil.function, "dynamodb:PutItem")
+        data_stores.grant_table_actions(profile_table, fulfil.function, "dynamodb:UpdateItem")
         stream.grant_write(fulfil.function)
 
         self.scheduling = HookScheduling(self, "Hooks", target=fulfil.function, key=key, settings=settings)
@@ -89,8 +89,8 @@ class EventualActionsStack(Stack):
                 "HOOKS_TABLE_NAME": self.hooks_table.table_name,
             },
         )
-        self.scheduling.grant_manage_schedules(schedule.function)
-        self.hooks_table.grant_write_data(schedule.function)
+        self.scheduling.grant_create_schedules(schedule.function)
+        data_stores.grant_table_actions(self.hooks_table, schedule.function, "dynamodb:PutItem")
 
         workflow = AslStateMachine(
             self,
@@ -109,7 +109,7 @@ class EventualActionsStack(Stack):
         self.state_machine = workflow.state_machine
         for function in (plan, fulfil, schedule):
             allow_invoke(function.function, self.state_machine)
-        audit_table.grant_write_data(self.state_machine)
+        data_stores.grant_table_actions(audit_table, self.state_machine, "dynamodb:PutItem")
         alert_topic.grant_publish(self.state_machine)
 
         consumer = PythonFunction(
@@ -134,6 +134,8 @@ class EventualActionsStack(Stack):
                 batch_size=10,
                 retry_attempts=3,
                 bisect_batch_on_error=True,
+                # The handler parks bad records itself; this catches a batch that still fails.
+                on_failure=event_sources.SqsDlq(self.parked_records),
             )
         )
 

@@ -56,7 +56,7 @@ class ImmediateWorkflowStack(Stack):
             layer=layer,
             environment={"PROFILE_TABLE_NAME": self.profile_table.table_name},
         )
-        self.profile_table.grant_read_write_data(profile.function)
+        data_stores.grant_table_actions(self.profile_table, profile.function, "dynamodb:UpdateItem")
         payments = PythonFunction(
             self,
             "Payments",
@@ -66,7 +66,7 @@ class ImmediateWorkflowStack(Stack):
             layer=layer,
             environment={"PAYMENTS_TABLE_NAME": self.payments_table.table_name, "PAYMENTS_DESTINATION": "ledger"},
         )
-        self.payments_table.grant_write_data(payments.function)
+        data_stores.grant_table_actions(self.payments_table, payments.function, "dynamodb:PutItem")
 
         workflow = AslStateMachine(
             self,
@@ -87,7 +87,7 @@ class ImmediateWorkflowStack(Stack):
         for function in (eligibility, profile, payments):
             allow_invoke(function.function, self.state_machine)
         self.stream.grant_write(self.state_machine)
-        self.audit_table.grant_write_data(self.state_machine)
+        data_stores.grant_table_actions(self.audit_table, self.state_machine, "dynamodb:PutItem")
         alert_topic.grant_publish(self.state_machine)
 
         api_function = PythonFunction(

@@ -14,6 +14,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ReadTimeoutError
 
 from common.config import fault_injection_enabled, require_env
 from common.errors import InvalidContractError
@@ -21,17 +22,23 @@ from common.faults import STEPS
 from common.models import parse_contract
 from common.observability import logger
 
-MAX_BODY_BYTES = 256 * 1024
+# Step Functions limits execution input and state data to 256 KiB; the workflow carries the
+# contract plus a copy of its actions, so bodies are capped well below that.
+MAX_BODY_BYTES = 64 * 1024
 FAULT_HEADER = "x-enrollment-fault-step"
+# The workflow times out after 25 s and this function after 29 s (API Gateway's own limit).
+SYNC_READ_TIMEOUT_SECONDS = 27
 
 
 @cache
 def _sfn() -> Any:
     # StartSyncExecution goes to the "sync-" host prefix on AWS; a local IP endpoint cannot
     # take a host prefix, so it is disabled only when an endpoint override is set.
+    # One attempt only: a retried StartSyncExecution would run the enrollment a second time.
+    config = Config(retries={"total_max_attempts": 1}, read_timeout=SYNC_READ_TIMEOUT_SECONDS)
     if os.environ.get("AWS_ENDPOINT_URL"):
-        return boto3.client("stepfunctions", config=Config(inject_host_prefix=False))
-    return boto3.client("stepfunctions")
+        config = config.merge(Config(inject_host_prefix=False))
+    return boto3.client("stepfunctions", config=config)
 
 
 def _response(status: int, body: dict[str, Any], correlation_id: str) -> dict[str, Any]:
@@ -60,6 +67,30 @@ def _fault_step(headers: dict[str, str]) -> str | None:
             [{"field": f"header {FAULT_HEADER}", "message": f"unknown step {step!r}; steps: {', '.join(STEPS)}"}]
         )
     return step
+
+
+def _run_workflow(execution_input: dict[str, Any], correlation_id: str) -> dict[str, Any]:
+    """Start the workflow synchronously and map its result to an HTTP response."""
+    try:
+        result = _sfn().start_sync_execution(
+            stateMachineArn=require_env("STATE_MACHINE_ARN"),
+            name=correlation_id.removeprefix("corr-")[:80],
+            input=json.dumps(execution_input),
+        )
+    except ReadTimeoutError:
+        logger.error("workflow_timed_out", timeout_seconds=SYNC_READ_TIMEOUT_SECONDS)
+        return _error(504, "enrollment timed out; quote the correlation id before you retry", correlation_id)
+    logger.info("workflow_finished", execution_arn=result.get("executionArn"), status=result["status"])
+    if result["status"] == "TIMED_OUT":
+        logger.error("workflow_timed_out", execution_arn=result.get("executionArn"))
+        return _error(504, "enrollment timed out; quote the correlation id before you retry", correlation_id)
+    if result["status"] != "SUCCEEDED":
+        # The cause can contain state data, so only the error name is logged.
+        logger.error("workflow_failed", execution_arn=result.get("executionArn"), error=result.get("error"))
+        return _error(500, "enrollment failed; quote the correlation id when you report it", correlation_id)
+
+    output = json.loads(result["output"])
+    return _response(int(output["httpStatus"]), output["body"], correlation_id)
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -94,15 +125,4 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "contract": contract.model_dump(mode="json"),
         "faultStep": fault_step,
     }
-    result = _sfn().start_sync_execution(
-        stateMachineArn=require_env("STATE_MACHINE_ARN"),
-        name=request_id[:80],
-        input=json.dumps(execution_input),
-    )
-    logger.info("workflow_finished", execution_arn=result.get("executionArn"), status=result["status"])
-    if result["status"] != "SUCCEEDED":
-        logger.error("workflow_failed", error=result.get("error"), cause=result.get("cause"))
-        return _error(500, "enrollment failed; quote the correlation id when you report it", correlation_id)
-
-    output = json.loads(result["output"])
-    return _response(int(output["httpStatus"]), output["body"], correlation_id)
+    return _run_workflow(execution_input, correlation_id)

@@ -17,20 +17,27 @@ from common.observability import logger
 ENROLLMENT_CONFIRMED = "EnrollmentConfirmed"
 
 
+# SQS messages are at most 256 KiB; a larger record is parked by position only.
+MAX_PARKED_DATA_CHARS = 200 * 1024
+
+
 def _park(record: dict[str, Any], reason: str) -> None:
     kinesis = record.get("kinesis", {})
-    client("sqs").send_message(
-        QueueUrl=require_env("PARKED_RECORDS_QUEUE_URL"),
-        MessageBody=json.dumps(
-            {
-                "reason": reason,
-                "eventSourceARN": record.get("eventSourceARN"),
-                "sequenceNumber": kinesis.get("sequenceNumber"),
-                "partitionKey": kinesis.get("partitionKey"),
-                "data": kinesis.get("data"),
-            }
-        ),
-    )
+    data = kinesis.get("data")
+    if isinstance(data, str) and len(data) > MAX_PARKED_DATA_CHARS:
+        data = None
+    body = {
+        "reason": reason,
+        "eventSourceARN": record.get("eventSourceARN"),
+        "sequenceNumber": kinesis.get("sequenceNumber"),
+        "partitionKey": kinesis.get("partitionKey"),
+        "data": data,
+    }
+    try:
+        client("sqs").send_message(QueueUrl=require_env("PARKED_RECORDS_QUEUE_URL"), MessageBody=json.dumps(body))
+    except Exception:  # noqa: BLE001 - raising would block the shard; the log line keeps the position
+        logger.exception("record_park_failed", reason=reason, sequence_number=kinesis.get("sequenceNumber"))
+        return
     logger.error("record_parked", reason=reason, sequence_number=kinesis.get("sequenceNumber"))
 
 

@@ -177,7 +177,7 @@ def test_kms_keys_rotate(templates):
 def test_queues_encrypted_and_tls_only(templates):
     queues = _all_resources(templates, "AWS::SQS::Queue")
 
-    assert len(queues) == 2
+    assert len(queues) == 3
     for stack_name, logical_id, queue in queues:
         where = f"{stack_name}/{logical_id}"
         assert "KmsMasterKeyId" in queue["Properties"], where
@@ -274,7 +274,10 @@ def test_scheduler_role_trust_scoped(templates):
     ]
 
     assert trust[0]["Action"] == "sts:AssumeRole"
-    assert trust[0]["Condition"] == {"StringEquals": {"aws:SourceAccount": "000000000000"}}
+    assert trust[0]["Condition"]["StringEquals"] == {"aws:SourceAccount": "000000000000"}
+    assert trust[0]["Condition"]["ArnEquals"] == {
+        "aws:SourceArn": "arn:aws:scheduler:us-east-1:000000000000:schedule-group/contract-hooks-local"
+    }
 
 
 def test_api_method_uses_iam(synthesized: Synthesized):
@@ -339,3 +342,50 @@ def test_fault_injection_flag_local(templates):
     for stack_name, logical_id, function in _all_resources(templates, "AWS::Lambda::Function"):
         variables = function["Properties"]["Environment"]["Variables"]
         assert variables["ALLOW_FAULT_INJECTION"] == "true", f"{stack_name}/{logical_id}"
+
+
+def test_alarms_may_publish_to_topic(templates):
+    policies = _all_resources(templates, "AWS::SNS::TopicPolicy")
+    statements = [
+        statement
+        for _, _, policy in policies
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if isinstance(statement["Principal"], dict)
+        and statement["Principal"].get("Service") == "cloudwatch.amazonaws.com"
+    ]
+
+    assert len(statements) == 1
+    assert statements[0]["Effect"] == "Allow"
+    assert statements[0]["Action"] == "sns:Publish"
+    assert statements[0]["Condition"]["StringEquals"] == {"aws:SourceAccount": "000000000000"}
+
+
+def test_async_failures_go_to_queues(templates):
+    configs = _all_resources(templates, "AWS::Lambda::EventInvokeConfig")
+
+    assert len(configs) == 2
+    for _, _, config in configs:
+        assert config["Properties"]["MaximumRetryAttempts"] == 2
+        assert "OnFailure" in config["Properties"]["DestinationConfig"]
+
+
+def _policy_actions(template: dict[str, Any], role_prefix: str) -> set[str]:
+    actions: set[str] = set()
+    for logical_id, policy in _resources(template, "AWS::IAM::Policy").items():
+        if not logical_id.startswith(role_prefix):
+            continue
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            listed = statement["Action"]
+            actions.update([listed] if isinstance(listed, str) else listed)
+    return actions
+
+
+def test_table_grants_are_narrow(templates):
+    profile_actions = _policy_actions(templates[IMMEDIATE], "ProfileRole")
+    fulfil_actions = _policy_actions(templates[EVENTUAL], "FulfilActionRole")
+
+    assert "dynamodb:UpdateItem" in profile_actions
+    assert not {a for a in profile_actions if a.startswith("dynamodb:") and a != "dynamodb:UpdateItem"}
+    assert {"dynamodb:UpdateItem", "dynamodb:PutItem"} <= fulfil_actions
+    assert "dynamodb:DeleteItem" not in fulfil_actions
+    assert "dynamodb:Scan" not in fulfil_actions

@@ -124,6 +124,10 @@ def test_forced_failure_alerts_pagerduty(deployment: Any) -> None:
     assert alerts[0]["event_action"] == "trigger"
     assert contract["contractId"] in alerts[0]["payload"]["summary"]
     assert alerts[0]["routing_key"]
+    details = alerts[0]["payload"]["custom_details"]
+    assert details["correlationId"] == correlation_id
+    assert "accountId" not in details
+    assert "cause" not in details
     clients, resources = deployment.clients, deployment.resources
     outcomes = [record["outcome"] for record in audit_trail(clients, resources, contract["contractId"])]
     assert outcomes == ["FAILED"]
