@@ -7,8 +7,11 @@ with dummy credentials, and checks that the endpoint reports the local account 0
 import argparse
 import json
 import sys
+import urllib.error
 from pathlib import Path
 from typing import Any
+
+from botocore.exceptions import ClientError, EndpointConnectionError
 
 from enrollctl import hooks, processes
 from enrollctl.bench import run_bench
@@ -70,16 +73,18 @@ def cmd_show(args: argparse.Namespace) -> int:
     trail = audit_trail(clients, resources, args.contract_id)
     if not account_id and trail:
         account_id = trail[0].get("accountId")
-    _print_json(
-        {
-            "contractId": args.contract_id,
-            "profile": profile(clients, resources, account_id) if account_id else None,
-            "payment": plan,
-            "streamEvents": stream_events(clients, resources, args.contract_id),
-            "audit": trail,
-            "actions": hook_records(clients, resources, args.contract_id),
-        }
-    )
+    report = {
+        "contractId": args.contract_id,
+        "profile": profile(clients, resources, account_id) if account_id else None,
+        "payment": plan,
+        "streamEvents": stream_events(clients, resources, args.contract_id),
+        "audit": trail,
+        "actions": hook_records(clients, resources, args.contract_id),
+    }
+    if not any(report[key] for key in ("payment", "streamEvents", "audit", "actions")):
+        print(f"nothing recorded for contract {args.contract_id}")
+        return 1
+    _print_json(report)
     return 0
 
 
@@ -130,10 +135,33 @@ def cmd_down(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     deployment = LocalDeployment()
-    for server in (processes.emulator_server(deployment.target), processes.pagerduty_server(deployment.target)):
-        state = "healthy" if processes.healthy(server.health_url) else "not running"
-        print(f"{server.name:<15} {server.health_url:<45} {state}")
+    checks = [
+        ("emulator", f"{deployment.target.endpoint}/_localstack/health"),
+        ("pagerduty-mock", processes.pagerduty_server(deployment.target).health_url),
+    ]
+    for name, url in checks:
+        state = "healthy" if processes.healthy(url) else "not running"
+        print(f"{name:<15} {url:<45} {state}")
     return 0
+
+
+MAX_FAST_FORWARD_DAYS = 36500  # 100 years, far beyond the largest offset a contract may carry
+
+
+def _days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days") from None
+    if not 0 <= days <= MAX_FAST_FORWARD_DAYS:
+        raise argparse.ArgumentTypeError(f"days must be between 0 and {MAX_FAST_FORWARD_DAYS}, got {days}")
+    return days
+
+
+def _non_empty(text: str) -> str:
+    if not text:
+        raise argparse.ArgumentTypeError("must not be empty")
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -150,14 +178,18 @@ def build_parser() -> argparse.ArgumentParser:
     add("synth", cmd_synth, "synthesize the local templates into cdk.out")
     submit = add("submit", cmd_submit, "POST a contract file to the deployed API and print the answer")
     submit.add_argument("file", type=Path, help="JSON contract file, for example examples/contract-offer.json")
-    submit.add_argument("--fault", metavar="STEP", help="make STEP fail on purpose (local only), e.g. payments")
+    submit.add_argument(
+        "--fault", metavar="STEP", type=_non_empty, help="make STEP fail on purpose (local only), e.g. payments"
+    )
     show = add("show", cmd_show, "print profile, payment, stream events, audit trail and actions of a contract")
     show.add_argument("contract_id")
     show.add_argument("--account", help="account id, when the contract has no payment or audit record")
     hooks_cmd = add("hooks", cmd_hooks, "list the actions of a contract with offset, status and due time")
     hooks_cmd.add_argument("contract_id")
     forward = add("fast-forward", cmd_fast_forward, "fire now every hook due within DAYS days, as Scheduler would")
-    forward.add_argument("--days", type=int, required=True, help="how many days ahead to treat as due")
+    forward.add_argument(
+        "--days", type=_days, required=True, help=f"how many days ahead to treat as due (0 to {MAX_FAST_FORWARD_DAYS})"
+    )
     add("alerts", cmd_alerts, "print the events the mock PagerDuty recorded")
     add("demo", cmd_demo, "start, deploy and run the sample contracts through both workflows")
     add("bench", cmd_bench, "measure API latency, hook firing and emulator memory; write docs/BENCHMARK.md")
@@ -166,11 +198,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+NOT_RUNNING_HINT = "is the emulator running with the stacks deployed? Run 'make deploy' (or 'make demo') first"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args)
-    except (processes.StartupError, DeployError, UnsafeTargetError, FileNotFoundError) as exc:
+    except (processes.StartupError, DeployError, UnsafeTargetError) as exc:
+        error(str(exc))
+        return 2
+    except (EndpointConnectionError, ConnectionError, urllib.error.URLError) as exc:
+        error(f"cannot reach a local server ({exc}); {NOT_RUNNING_HINT}")
+        return 2
+    except ClientError as exc:
+        error(f"{exc}; {NOT_RUNNING_HINT}")
+        return 2
+    except (OSError, ValueError) as exc:
         error(str(exc))
         return 2
     except KeyboardInterrupt:

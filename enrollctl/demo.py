@@ -3,12 +3,11 @@
 import json
 import time
 from pathlib import Path
-from typing import Any
 
 from enrollctl import hooks
 from enrollctl.console import Checks, Progress, wait_for
 from enrollctl.local_env import PROJECT_ROOT
-from enrollctl.report import audit_trail, payment, profile, stream_events
+from enrollctl.report import audit_trail, eventual_execution_status, payment, profile, stream_events
 from enrollctl.report import hooks as hook_records
 from enrollctl.workflow import LocalDeployment, load_contract
 
@@ -41,11 +40,9 @@ def _print_contract_report(deployment: LocalDeployment, contract_id: str, accoun
         )
 
 
-def _eventual_ready(deployment: LocalDeployment, contract_id: str, expected_hooks: int) -> list[dict[str, Any]]:
-    records = hook_records(deployment.clients, deployment.resources, contract_id)
-    immediate_done = all(r["status"] == "FULFILLED" for r in records if int(r["offset"]) == 0)
-    eventual = [r for r in records if int(r["offset"]) > 0]
-    return records if immediate_done and len(eventual) >= expected_hooks and records else []
+def _eventual_finished(deployment: LocalDeployment, contract_id: str) -> str | None:
+    status = eventual_execution_status(deployment.clients, deployment.resources, contract_id)
+    return status if status not in (None, "RUNNING") else None
 
 
 class DemoRun:
@@ -73,18 +70,23 @@ class DemoRun:
         deployment, offer, expect = self.deployment, self.offer, self.checks.expect
         eventual_offsets = sorted(action["offset"] for action in offer["actions"] if action["offset"] > 0)
         immediate_count = sum(1 for action in offer["actions"] if action["offset"] == 0)
+        earlier = eventual_execution_status(deployment.clients, deployment.resources, offer["contractId"])
         with self.progress.step(f"Submit {offer['contractId']} through the API"):
+            if earlier:
+                print("      an earlier run enrolled this contract; the checks below read the records it left")
             response = deployment.submit(offer)
             print(f"      HTTP {response.status}: {json.dumps(response.body)[:300]}")
         body = response.body if isinstance(response.body, dict) else {}
         expect("eligible contract answered 200 ENROLLED", response.status == 200 and body.get("status") == "ENROLLED")
 
         with self.progress.step("Wait for the eventual workflow to fulfil offset 0 and schedule hooks"):
-            ready = wait_for(
-                lambda: _eventual_ready(deployment, offer["contractId"], len(eventual_offsets)),
-                timeout=EVENTUAL_TIMEOUT_SECONDS,
+            status = wait_for(
+                lambda: _eventual_finished(deployment, offer["contractId"]), timeout=EVENTUAL_TIMEOUT_SECONDS
             )
+            print(f"      eventual workflow execution: {status or 'not finished'}")
+        expect("eventual workflow execution SUCCEEDED", status == "SUCCEEDED", str(status))
         clients, resources = deployment.clients, deployment.resources
+        ready = hook_records(clients, resources, offer["contractId"])
         customer = profile(clients, resources, offer["accountId"]) or {}
         expect("profile status is ENROLLED", customer.get("status") == "ENROLLED", str(customer.get("status")))
         expect("payment plan recorded", payment(clients, resources, offer["contractId"]) is not None)
@@ -148,6 +150,12 @@ class DemoRun:
                 print(f"      {event['event_action']} {event['payload']['severity']}: {event['payload']['summary']}")
         count = len(alerts or [])
         self.checks.expect("one PagerDuty event recorded for the forced failure", count == 1, f"{count} events")
+        unexpected = [
+            a
+            for a in deployment.alerts()
+            if a["payload"].get("custom_details", {}).get("contractId") == self.offer["contractId"]
+        ]
+        self.checks.expect(f"no alert for {self.offer['contractId']}", not unexpected, str(unexpected)[:300])
 
 
 def run_demo() -> int:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from enrollctl.aws import Clients
 from enrollctl.local_env import LOCAL_ACCOUNT, PROJECT_ROOT, REGION, LocalTarget, aws_environment
+from enrollctl.processes import healthy
 
 CDKLOCAL = PROJECT_ROOT / "node_modules" / ".bin" / "cdklocal"
 CDK = PROJECT_ROOT / "node_modules" / ".bin" / "cdk"
@@ -34,6 +35,11 @@ def _run(command: list[str], target: LocalTarget, log_name: str) -> None:
         )
     if result.returncode != 0:
         tail = "\n".join(log_path.read_text().splitlines()[-25:])
+        if target.endpoint_override is None and not healthy(f"{target.endpoint}/_localstack/health"):
+            raise DeployError(
+                f"the emulator at {target.endpoint} stopped during '{' '.join(command[1:2])}'; "
+                f"run 'make demo' (or 'make deploy') again to start it and deploy. CLI output: {log_path}"
+            )
         raise DeployError(f"{' '.join(command[:2])} failed with exit code {result.returncode}; see {log_path}\n{tail}")
 
 

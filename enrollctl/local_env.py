@@ -39,6 +39,13 @@ class LocalTarget:
         return f"http://{LOOPBACK}:{self.pagerduty_port}"
 
 
+def _port(variable: str, default: int) -> int:
+    text = os.environ.get(variable) or str(default)
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise UnsafeTargetError(f"{variable}={text!r} is not a TCP port; use a number from 1 to 65535")
+    return int(text)
+
+
 def target_from_environment() -> LocalTarget:
     """Read the ports from ENROLL_EMULATOR_PORT and ENROLL_PAGERDUTY_PORT (defaults 4566 and 4599).
 
@@ -46,8 +53,8 @@ def target_from_environment() -> LocalTarget:
     ENROLL_ENDPOINT_URL points the tooling at another emulator, such as a LocalStack container.
     """
     target = LocalTarget(
-        emulator_port=int(os.environ.get("ENROLL_EMULATOR_PORT", "4566")),
-        pagerduty_port=int(os.environ.get("ENROLL_PAGERDUTY_PORT", "4599")),
+        emulator_port=_port("ENROLL_EMULATOR_PORT", 4566),
+        pagerduty_port=_port("ENROLL_PAGERDUTY_PORT", 4599),
         state_dir=Path(os.environ.get("ENROLL_STATE_DIR") or DEFAULT_STATE_DIR),
         endpoint_override=os.environ.get("ENROLL_ENDPOINT_URL") or None,
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
+from common.naming import execution_name
 from enrollctl.aws import Clients
 from enrollctl.hooks import list_schedules
 
@@ -99,3 +100,14 @@ def pending_schedules(clients: Clients, resources: Resources, contract_id: str) 
     return [
         s["Name"] for s in list_schedules(clients, resources.eventual["ScheduleGroupName"]) if s["Name"] in prefix_hooks
     ]
+
+
+def eventual_execution_status(clients: Clients, resources: Resources, contract_id: str) -> str | None:
+    """Return the status of the contract's eventual-actions execution, or None when it never started."""
+    machine_arn = resources.eventual["StateMachineArn"]
+    execution_arn = f"{machine_arn.replace(':stateMachine:', ':execution:')}:{execution_name(contract_id)}"
+    sfn = clients.client("stepfunctions")
+    try:
+        return str(sfn.describe_execution(executionArn=execution_arn)["status"])
+    except sfn.exceptions.ExecutionDoesNotExist:
+        return None

@@ -151,3 +151,4 @@ class EventualActionsStack(Stack):
         CfnOutput(self, "HookDeadLetterQueueUrl", value=self.scheduling.dead_letter_queue.queue_url)
         CfnOutput(self, "ParkedRecordsQueueUrl", value=self.parked_records.queue_url)
         CfnOutput(self, "FulfilFunctionName", value=fulfil.function.function_name)
+        CfnOutput(self, "ScheduleHooksFunctionName", value=schedule.function.function_name)

@@ -53,6 +53,15 @@ def _error(status: int, message: str, correlation_id: str, **extra: Any) -> dict
     return _response(status, {"error": message, "correlationId": correlation_id, **extra}, correlation_id)
 
 
+def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of two equal keys; a contract must not be ambiguous.
+    keys = [key for key, _ in pairs]
+    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicates:
+        raise ValueError(f"duplicate keys {duplicates}")
+    return dict(pairs)
+
+
 def _fault_step(headers: dict[str, str]) -> str | None:
     lowered = {key.lower(): value for key, value in headers.items()}
     step = lowered.get(FAULT_HEADER)
@@ -104,19 +113,29 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if len(raw_body.encode()) > MAX_BODY_BYTES:
         return _error(413, f"request body is larger than {MAX_BODY_BYTES} bytes", correlation_id)
     try:
-        payload = json.loads(raw_body, parse_float=Decimal)
+        payload = json.loads(raw_body, parse_float=Decimal, object_pairs_hook=_reject_duplicate_keys)
     except json.JSONDecodeError as exc:
         logger.info("request_rejected", reason="invalid_json")
         return _error(
             400, f"request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", correlation_id
         )
+    except (ValueError, RecursionError) as exc:
+        logger.info("request_rejected", reason="invalid_json")
+        message = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        return _error(400, f"request body is not valid JSON: {message}", correlation_id)
 
+    errors: list[dict[str, str]] = []
     try:
-        contract = parse_contract(payload)
         fault_step = _fault_step(event.get("headers") or {})
     except InvalidContractError as exc:
-        logger.info("request_rejected", reason="invalid_contract", invalid_fields=[e["field"] for e in exc.errors])
-        return _error(400, "invalid contract request", correlation_id, invalidFields=exc.errors)
+        errors.extend(exc.errors)
+    try:
+        contract = parse_contract(payload)
+    except InvalidContractError as exc:
+        errors[:0] = exc.errors
+    if errors:
+        logger.info("request_rejected", reason="invalid_contract", invalid_fields=[e["field"] for e in errors])
+        return _error(400, "invalid contract request", correlation_id, invalidFields=errors)
 
     logger.append_keys(contract_id=contract.contractId)
     execution_input = {

@@ -4,11 +4,21 @@ The upstream payload is still a draft: the action list may arrive under ``action
 Money is parsed as Decimal, never float, and serialized back as strings.
 """
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from common.actions import REGISTRY
 from common.errors import InvalidContractError
@@ -17,8 +27,26 @@ MAX_ACTIONS = 100
 MAX_OFFSET_DAYS = 3650
 IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
+DECIMAL_PATTERN = re.compile(r"^\d+(\.\d+)?$")
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _plain_decimal(value: Any) -> Any:
+    # Decimal("1e3") is valid Python but not a money amount anyone would send.
+    if isinstance(value, str | Decimal) and not DECIMAL_PATTERN.match(str(value)):
+        raise ValueError("must be a plain decimal number such as 120.00")
+    return value
+
+
+def _calendar_date(value: Any) -> Any:
+    if not (isinstance(value, str) and DATE_PATTERN.match(value)):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
 Identifier = Annotated[str, Field(pattern=IDENTIFIER_PATTERN)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+Money = Annotated[Decimal, BeforeValidator(_plain_decimal), Field(ge=0, max_digits=14, decimal_places=2)]
+CalendarDate = Annotated[date, BeforeValidator(_calendar_date)]
 
 
 class Action(BaseModel):
@@ -58,7 +86,7 @@ class ContractDraft(BaseModel):
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     monthlyPayment: Money
     termMonths: StrictInt = Field(ge=1, le=600)
-    firstPaymentDate: date
+    firstPaymentDate: CalendarDate
 
 
 class ContractRequest(BaseModel):

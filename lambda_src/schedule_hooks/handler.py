@@ -55,7 +55,12 @@ def _create_schedule(hook: dict[str, Any]) -> bool:
     return True
 
 
-def _record_pending(hook: dict[str, Any]) -> None:
+def _record_pending(hook: dict[str, Any]) -> bool:
+    """Record ``hook`` as pending; return False when it has already left that state.
+
+    A retried or replayed step must not re-create the schedule of a hook that has fired and
+    deleted itself, or the action would run twice.
+    """
     hooks = table(require_env("HOOKS_TABLE_NAME"))
     try:
         hooks.put_item(
@@ -69,10 +74,14 @@ def _record_pending(hook: dict[str, Any]) -> None:
                 "scheduleExpression": hook["scheduleExpression"],
                 "status": PENDING,
             },
-            ConditionExpression="attribute_not_exists(hookName)",
+            ConditionExpression="attribute_not_exists(hookName) OR #status = :pending",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":pending": PENDING},
         )
     except hooks.meta.client.exceptions.ConditionalCheckFailedException:
-        logger.info("hook_record_exists", hook_name=hook["hookName"])
+        logger.info("hook_no_longer_pending", hook_name=hook["hookName"])
+        return False
+    return True
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -84,10 +93,12 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     raise_if_injected(event, "schedule_hooks")
     created = 0
     for hook in hooks:
-        _record_pending(hook)
+        if not _record_pending(hook):
+            continue
         if _create_schedule(hook):
             created += 1
         else:
             logger.info("hook_already_scheduled", hook_name=hook["hookName"])
-    logger.info("hooks_scheduled", created=created, total=len(hooks))
+    # "created" is a reserved LogRecord attribute, so the count goes under another key.
+    logger.info("hooks_scheduled", schedules_created=created, hooks=len(hooks))
     return {"created": created, "total": len(hooks), "hookNames": [hook["hookName"] for hook in hooks]}

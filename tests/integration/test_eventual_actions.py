@@ -8,6 +8,7 @@ import pytest
 
 from common.naming import execution_name
 from enrollctl import hooks
+from enrollctl.report import eventual_execution_status
 from enrollctl.report import hooks as hook_records
 from tests.integration.helpers import poll, sample
 
@@ -15,14 +16,25 @@ pytestmark = pytest.mark.integration
 
 
 def _enroll(deployment: Any, name: str = "contract-offer") -> dict[str, Any]:
+    """Enroll a sample contract and wait until its eventual workflow has succeeded."""
     contract = sample(name)
     response = deployment.submit(contract)
     assert response.status == 200, response.body
+
+    def finished() -> str | None:
+        status = eventual_execution_status(deployment.clients, deployment.resources, contract["contractId"])
+        return status if status not in (None, "RUNNING") else None
+
+    status = poll(finished, what=f"the eventual workflow of {contract['contractId']} to finish")
+    assert status == "SUCCEEDED"
     expected = len(contract.get("actions") or contract.get("List") or [])
-    poll(
-        lambda: len(hook_records(deployment.clients, deployment.resources, contract["contractId"])) == expected,
-        what=f"{expected} action records of {contract['contractId']}",
-    )
+    assert len(hook_records(deployment.clients, deployment.resources, contract["contractId"])) == expected
+    unexpected = [
+        alert
+        for alert in deployment.alerts()
+        if alert["payload"].get("custom_details", {}).get("contractId") == contract["contractId"]
+    ]
+    assert unexpected == []
     return contract
 
 
@@ -83,11 +95,31 @@ def test_fast_forward_fires_due_hooks_once(deployment: Any) -> None:
     assert set(statuses().values()) == {"FULFILLED"}
     assert _schedules_of(deployment, contract["contractId"]) == []
 
-    names = {
-        record["hookName"] for record in hook_records(deployment.clients, deployment.resources, contract["contractId"])
-    }
+    records = hook_records(deployment.clients, deployment.resources, contract["contractId"])
+    names = {record["hookName"] for record in records}
     fired_again = hooks.fast_forward(deployment.clients, group, 16)
     assert [hook.name for hook in fired_again if hook.name in names] == []
+
+    # A retried Schedule Hooks step must not bring back the schedules of fired hooks.
+    eventual = [
+        {
+            "contractId": contract["contractId"],
+            "accountId": contract["accountId"],
+            "action": {"name": record["actionName"], "offset": int(record["offset"])},
+            "hookName": record["hookName"],
+            "scheduledFor": record["scheduledFor"],
+            "scheduleExpression": record["scheduleExpression"],
+        }
+        for record in records
+        if int(record["offset"]) > 0
+    ]
+    response = deployment.clients.client("lambda").invoke(
+        FunctionName=deployment.resources.eventual["ScheduleHooksFunctionName"],
+        Payload=json.dumps({"eventual": eventual}).encode(),
+    )
+    assert "FunctionError" not in response
+    assert json.loads(response["Payload"].read())["created"] == 0
+    assert _schedules_of(deployment, contract["contractId"]) == []
 
 
 def test_replayed_stream_record_starts_nothing(deployment: Any) -> None:

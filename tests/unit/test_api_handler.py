@@ -151,3 +151,32 @@ def test_valid_request_reaches_workflow(lambda_context):
     # Shows that the no_workflow guard would catch a rejection path that starts the workflow.
     with pytest.raises(AssertionError, match="started the workflow"):
         api.lambda_handler(_request(read_event_text("contract-offer")), lambda_context)
+
+
+def test_duplicate_keys_return_400(lambda_context):
+    body = read_event_text("contract-offer").replace('"contractId": ', '"contractId": "C-OTHER", "contractId": ', 1)
+
+    status, payload, _ = _call(_request(body), lambda_context)
+
+    assert status == 400
+    assert "duplicate keys ['contractId']" in payload["error"]
+
+
+def test_deep_nesting_returns_400(lambda_context):
+    body = "[" * 5000 + "]" * 5000
+
+    status, payload, _ = _call(_request(body), lambda_context)
+
+    assert status == 400
+    assert "nested too deeply" in payload["error"]
+
+
+def test_fault_and_body_errors_listed_together(lambda_context, monkeypatch):
+    monkeypatch.setenv("ALLOW_FAULT_INJECTION", "true")
+
+    status, payload, _ = _call(_request("{}", {FAULT_HEADER: "nosuchstep"}), lambda_context)
+
+    assert status == 400
+    fields = [error["field"] for error in payload["invalidFields"]]
+    assert "contractId" in fields
+    assert f"header {FAULT_HEADER}" in fields

@@ -240,3 +240,19 @@ def test_error_message_names_fields():
 
     with pytest.raises(InvalidContractError, match="accountId"):
         parse_contract(offer)
+
+
+@pytest.mark.parametrize("value", ["1e3", "1E+3", "12,00", " 120.00", "0x10"])
+def test_money_rejects_non_plain_decimals(value):
+    payload = load_event("contract-offer")
+    payload["contractDraft"]["balance"] = value
+
+    assert _invalid_fields(payload) == ["contractDraft.balance"]
+
+
+@pytest.mark.parametrize("value", ["2026-12-15T00:00:00", "20261215", "2026-12-15Z", 20261215])
+def test_first_payment_date_must_be_calendar_date(value):
+    payload = load_event("contract-offer")
+    payload["contractDraft"]["firstPaymentDate"] = value
+
+    assert _invalid_fields(payload) == ["contractDraft.firstPaymentDate"]
