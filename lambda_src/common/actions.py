@@ -4,9 +4,11 @@ Intake rejects names that are not registered, so a contract can never schedule a
 handler can fulfil.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from common.aws import table
@@ -28,10 +30,23 @@ class ActionContext:
     hook_name: str
 
 
+RATE_PATTERN = re.compile(r"^(0|1)(\.\d{1,6})?$")
+
+
+def check_other_data(name: str, other_data: dict[str, Any]) -> None:
+    """Raise ValueError when ``other_data`` does not suit action ``name``.
+
+    Intake calls this, so a hook that fires years later never meets data it cannot use.
+    """
+    if name == "rateChange":
+        new_rate = other_data.get("newRate")
+        if not (isinstance(new_rate, str) and RATE_PATTERN.match(new_rate) and Decimal(new_rate) <= 1):
+            raise ValueError("rateChange needs otherData.newRate as a decimal string from 0 to 1, e.g. '0.045'")
+
+
 def _change_rate(context: ActionContext) -> dict[str, Any]:
-    new_rate = context.other_data.get("newRate")
-    if not isinstance(new_rate, str):
-        raise ValueError(f"action rateChange of contract {context.contract_id} needs otherData.newRate as a string")
+    check_other_data("rateChange", context.other_data)
+    new_rate = context.other_data["newRate"]
     table(require_env("PROFILE_TABLE_NAME")).update_item(
         Key={"accountId": context.account_id},
         UpdateExpression="SET interestRate = :rate, rateChangedAt = :now",

@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from common.actions import REGISTRY
+from common.actions import REGISTRY, check_other_data
 from common.errors import InvalidContractError
 
 MAX_ACTIONS = 100
@@ -65,6 +65,11 @@ class Action(BaseModel):
             known = ", ".join(sorted(REGISTRY))
             raise ValueError(f"unknown action {name!r}; registered actions: {known}")
         return name
+
+    @model_validator(mode="after")
+    def _other_data_suits_action(self) -> "Action":
+        check_other_data(self.name, self.otherData)
+        return self
 
 
 class ContractInfo(BaseModel):

@@ -256,3 +256,19 @@ def test_first_payment_date_must_be_calendar_date(value):
     payload["contractDraft"]["firstPaymentDate"] = value
 
     assert _invalid_fields(payload) == ["contractDraft.firstPaymentDate"]
+
+
+@pytest.mark.parametrize("other_data", [{}, {"newRate": "abc"}, {"newRate": "1.5"}, {"newRate": 0.5}, {"rate": "0.1"}])
+def test_rate_change_needs_valid_new_rate(other_data):
+    payload = load_event("contract-offer")
+    payload["actions"] = [{"name": "rateChange", "offset": 16, "otherData": other_data}]
+
+    assert _invalid_fields(payload) == ["actions[0]"]
+
+
+@pytest.mark.parametrize("new_rate", ["0", "0.0", "0.045", "1", "1.000000"])
+def test_rate_change_accepts_rates(new_rate):
+    payload = load_event("contract-offer")
+    payload["actions"] = [{"name": "rateChange", "offset": 16, "otherData": {"newRate": new_rate}}]
+
+    assert parse_contract(payload).actions[0].otherData == {"newRate": new_rate}
