@@ -16,7 +16,7 @@ from typing import Any
 from enrollctl import hooks, processes
 from enrollctl.console import Progress, wait_for
 from enrollctl.local_env import PROJECT_ROOT
-from enrollctl.report import hooks as hook_records
+from enrollctl.report import eventual_execution_status
 from enrollctl.workflow import LocalDeployment, load_contract
 
 PAGE = PROJECT_ROOT / "docs" / "BENCHMARK.md"
@@ -54,12 +54,15 @@ def _timed_submit(deployment: LocalDeployment, contract: dict[str, Any], expecte
     return elapsed
 
 
-def _wait_for_hooks(deployment: LocalDeployment, contract_id: str, *, expected: int) -> None:
-    def recorded() -> bool:
-        return len(hook_records(deployment.clients, deployment.resources, contract_id)) == expected
+def _wait_for_eventual_workflow(deployment: LocalDeployment, contract_id: str) -> None:
+    def finished() -> bool:
+        status = eventual_execution_status(deployment.clients, deployment.resources, contract_id)
+        return status not in (None, "RUNNING")
 
-    if not wait_for(recorded, timeout=120):
-        raise RuntimeError(f"contract {contract_id} did not get its {expected} action records within 120 s")
+    wait_for(finished, timeout=120)
+    status = eventual_execution_status(deployment.clients, deployment.resources, contract_id)
+    if status != "SUCCEEDED":
+        raise RuntimeError(f"the eventual workflow of contract {contract_id} ended as {status}, not SUCCEEDED")
 
 
 def run_bench() -> int:
@@ -88,7 +91,7 @@ def run_bench() -> int:
 
     with progress.step("Wait for every contract's hooks, then fast-forward 16 days"):
         for contract in contracts:
-            _wait_for_hooks(deployment, contract["contractId"], expected=len(contract["actions"]))
+            _wait_for_eventual_workflow(deployment, contract["contractId"])
         started = time.perf_counter()
         fired = hooks.fast_forward(deployment.clients, deployment.resources.eventual["ScheduleGroupName"], 16)
         fast_forward_seconds = time.perf_counter() - started
