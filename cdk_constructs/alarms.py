@@ -47,6 +47,6 @@ class WorkflowAlarms(Construct):
         self._add(construct_id, metric, f"{construct_id}: function errors", notify=notify)
 
     def on_queued_messages(self, construct_id: str, queue: sqs.IQueue, *, notify: bool = True) -> None:
-        """Alarm when a dead-letter or parking queue holds a message."""
+        """Alarm when a dead-letter or parking queue contains a message."""
         metric = queue.metric_approximate_number_of_messages_visible(period=Duration.minutes(1))
         self._add(construct_id, metric, f"{construct_id}: messages waiting for an operator", notify=notify)

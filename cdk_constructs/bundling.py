@@ -56,7 +56,7 @@ def layer_hash() -> str:
 
 
 def layer_dir() -> Path:
-    """Return the folder of the built layer (it holds ``python/``), building it when missing."""
+    """Return the folder of the built layer (it contains ``python/``), building it when missing."""
     target = BUILD_DIR / "layers" / layer_hash()
     if (target / "python").is_dir():
         return target

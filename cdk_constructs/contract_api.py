@@ -1,7 +1,7 @@
 """The public REST API: POST /contracts through a thin Lambda in front of the workflow.
 
 API Gateway calls the function with Lambda-proxy integration rather than calling Step
-Functions directly, because the local emulator answers 504 to non-proxy AWS integrations.
+Functions directly, because the local emulator returns 504 for non-proxy AWS integrations.
 """
 
 from aws_cdk import aws_apigateway as apigateway

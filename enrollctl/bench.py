@@ -50,7 +50,7 @@ def _timed_submit(deployment: LocalDeployment, contract: dict[str, Any], expecte
     response = deployment.submit(contract)
     elapsed = time.perf_counter() - started
     if response.status != expected:
-        raise RuntimeError(f"benchmark request answered HTTP {response.status}, expected {expected}: {response.body}")
+        raise RuntimeError(f"benchmark request returned HTTP {response.status}, expected {expected}: {response.body}")
     return elapsed
 
 

@@ -1,6 +1,6 @@
 """A mock of the PagerDuty Events API v2 that records every event it receives.
 
-POST /v2/enqueue stores the event and answers 202 as PagerDuty does (400 for a body that is not
+POST /v2/enqueue stores the event and returns 202 as PagerDuty does (400 for a body that is not
 a valid event). GET /events returns the stored events; DELETE /events clears them. Events are
 also appended to a JSON Lines file so they survive a restart of the mock.
 """

@@ -23,7 +23,7 @@ STOP_TIMEOUT_SECONDS = 15
 
 
 class StartupError(RuntimeError):
-    """Raised when a server cannot start; the message tells the user what to do."""
+    """Raised when a server cannot start; the message says what to do next."""
 
 
 @dataclass(frozen=True, kw_only=True)

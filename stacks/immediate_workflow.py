@@ -14,7 +14,7 @@ from stacks.settings import EnvironmentSettings
 
 
 class ImmediateWorkflowStack(Stack):
-    """The synchronous path: one request enrolls one contract or says why not."""
+    """The synchronous path: one request enrolls one contract or returns why not."""
 
     def __init__(
         self,

@@ -19,7 +19,7 @@ class RulesEngineError(EnrollmentError):
 
 
 class InjectedFaultError(EnrollmentError):
-    """Raised by a step that local configuration told to fail, to exercise the failure path."""
+    """Raised by the step that a local request named to fail, to exercise the failure path."""
 
 
 class UnknownActionError(EnrollmentError):

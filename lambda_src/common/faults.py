@@ -9,6 +9,6 @@ STEPS = ("eligibility", "profile", "payments", "plan_actions", "schedule_hooks",
 
 
 def raise_if_injected(event: dict[str, Any], step: str) -> None:
-    """Raise InjectedFaultError when the event asks ``step`` to fail and faults are enabled."""
+    """Raise InjectedFaultError when the event names ``step`` as the one to fail and faults are enabled."""
     if event.get("faultStep") == step and fault_injection_enabled():
         raise InjectedFaultError(f"fault injected at step {step!r} by local configuration")

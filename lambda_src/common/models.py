@@ -73,7 +73,7 @@ class Action(BaseModel):
 
 
 class ContractInfo(BaseModel):
-    """Where the offer came from; extra keys from the upstream draft are kept."""
+    """Origin of the offer; extra keys from the upstream draft are kept."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -119,7 +119,12 @@ class ContractRequest(BaseModel):
 def _field_path(location: tuple[int | str, ...]) -> str:
     path = ""
     for part in location:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif path:
+            path += f".{part}"
+        else:
+            path = str(part)
     return path or "body"
 
 

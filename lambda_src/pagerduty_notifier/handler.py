@@ -79,7 +79,7 @@ def send(event: dict[str, Any]) -> None:
     except OSError as exc:
         raise DeliveryError(f"PagerDuty delivery of {event['dedup_key']} failed: {exc}") from exc
     if status != 202:
-        raise DeliveryError(f"PagerDuty answered HTTP {status} for {event['dedup_key']}; expected 202")
+        raise DeliveryError(f"PagerDuty returned HTTP {status} for {event['dedup_key']}; expected 202")
 
 
 @logger.inject_lambda_context(clear_state=True)
