@@ -6,8 +6,10 @@ with dummy credentials, and checks that the endpoint reports the local account 0
 
 import argparse
 import json
+import os
 import sys
 import urllib.error
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +26,15 @@ from enrollctl.report import hooks as hook_records
 from enrollctl.workflow import LocalDeployment
 
 
+def _json_default(value: Any) -> Any:
+    # DynamoDB returns every number as Decimal.
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return str(value)
+
+
 def _print_json(value: Any) -> None:
-    print(json.dumps(value, indent=2, default=str))
+    print(json.dumps(value, indent=2, default=_json_default))
 
 
 def cmd_up(args: argparse.Namespace) -> int:
@@ -115,7 +124,14 @@ def cmd_fast_forward(args: argparse.Namespace) -> int:
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
-    _print_json(LocalDeployment().alerts())
+    deployment = LocalDeployment()
+    try:
+        alerts = deployment.alerts()
+    except OSError as exc:
+        error(f"the mock PagerDuty at {deployment.target.pagerduty_url} cannot be reached ({exc}); run 'make up'")
+        return 2
+    # The routing key is a secret on AWS; even the local placeholder is not printed.
+    _print_json([{**alert, "routing_key": "<redacted>"} for alert in alerts])
     return 0
 
 
@@ -201,25 +217,37 @@ def build_parser() -> argparse.ArgumentParser:
 NOT_RUNNING_HINT = "is the emulator running with the stacks deployed? Run 'make deploy' (or 'make demo') first"
 
 
+def _describe(exc: Exception) -> str | None:
+    """Return the one-line message for an expected failure, or None for a bug worth a traceback."""
+    if isinstance(exc, processes.StartupError | DeployError | UnsafeTargetError):
+        return str(exc)
+    if isinstance(exc, EndpointConnectionError | ConnectionError | urllib.error.URLError):
+        return f"cannot reach a local server ({exc}); {NOT_RUNNING_HINT}"
+    if isinstance(exc, ClientError):
+        return f"{exc}; {NOT_RUNNING_HINT}"
+    if isinstance(exc, OSError | ValueError):
+        return str(exc)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args)
-    except (processes.StartupError, DeployError, UnsafeTargetError) as exc:
-        error(str(exc))
-        return 2
-    except (EndpointConnectionError, ConnectionError, urllib.error.URLError) as exc:
-        error(f"cannot reach a local server ({exc}); {NOT_RUNNING_HINT}")
-        return 2
-    except ClientError as exc:
-        error(f"{exc}; {NOT_RUNNING_HINT}")
-        return 2
-    except (OSError, ValueError) as exc:
-        error(str(exc))
-        return 2
+    except BrokenPipeError:
+        # The reader (for example `head`) closed the pipe; stop quietly as other tools do, and
+        # point stdout at /dev/null so the flush at exit does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         error("interrupted")
         return 130
+    except Exception as exc:
+        message = _describe(exc)
+        if message is None:
+            raise
+        error(message)
+        return 2
     return code
 
 

@@ -8,6 +8,7 @@ queue after the last failed attempt (see ``fire``), and deletes the schedule whe
 ActionAfterCompletion is DELETE.
 """
 
+import contextlib
 import json
 import re
 from collections.abc import Callable
@@ -151,13 +152,25 @@ def fire(clients: Clients, group: str, schedule: dict[str, Any], due_at: datetim
         fired.dead_lettered = True
 
     if schedule.get("ActionAfterCompletion") == "DELETE":
-        clients.client("scheduler").delete_schedule(Name=schedule["Name"], GroupName=group)
+        scheduler = clients.client("scheduler")
+        # A concurrent run may have fired and deleted it first.
+        with contextlib.suppress(scheduler.exceptions.ResourceNotFoundException):
+            scheduler.delete_schedule(Name=schedule["Name"], GroupName=group)
         fired.deleted = True
     return fired
 
 
+# The embedded emulator returns at most this many schedules per list call and no NextToken.
+EMULATOR_PAGE_SIZE = 100
+MAX_LIST_ROUNDS = 1000
+
+
 def list_schedules(clients: Clients, group: str) -> list[dict[str, Any]]:
-    """Return the full description of every schedule in ``group``."""
+    """Return the full description of every schedule in ``group`` (one listing).
+
+    A schedule deleted between the listing and its description (fired by a concurrent run) is
+    left out.
+    """
     scheduler = clients.client("scheduler")
     names: list[str] = []
     token: str | None = None
@@ -167,7 +180,13 @@ def list_schedules(clients: Clients, group: str) -> list[dict[str, Any]]:
         token = page.get("NextToken")
         if not token:
             break
-    return [scheduler.get_schedule(Name=name, GroupName=group) for name in names]
+    schedules = []
+    for name in names:
+        try:
+            schedules.append(scheduler.get_schedule(Name=name, GroupName=group))
+        except scheduler.exceptions.ResourceNotFoundException:
+            continue
+    return schedules
 
 
 def fast_forward(
@@ -178,17 +197,25 @@ def fast_forward(
     now: datetime | None = None,
     on_fired: Callable[[FiredHook], None] | None = None,
 ) -> list[FiredHook]:
-    """Fire, in due order, every schedule of ``group`` due within ``days`` days of ``now``."""
+    """Fire, in due order, every schedule of ``group`` due within ``days`` days of ``now``.
+
+    Fired schedules delete themselves, so when a listing may have been cut at the emulator's page
+    size the group is listed again until no due schedule is left.
+    """
     if days < 0:
         raise ValueError(f"days must be zero or more, got {days}")
     horizon = (now or datetime.now(UTC)) + timedelta(days=days)
-    due = [(due_instant(schedule), schedule) for schedule in list_schedules(clients, group)]
     fired: list[FiredHook] = []
-    for due_at, schedule in sorted(due, key=lambda pair: pair[0]):
-        if due_at > horizon:
-            continue
-        result = fire(clients, group, schedule, due_at)
-        fired.append(result)
-        if on_fired:
-            on_fired(result)
+    seen: set[str] = set()
+    for _ in range(MAX_LIST_ROUNDS):
+        listed = list_schedules(clients, group)
+        due = [(due_instant(s), s) for s in listed if s["Name"] not in seen and due_instant(s) <= horizon]
+        for due_at, schedule in sorted(due, key=lambda pair: pair[0]):
+            seen.add(schedule["Name"])
+            result = fire(clients, group, schedule, due_at)
+            fired.append(result)
+            if on_fired:
+                on_fired(result)
+        if not due or len(listed) < EMULATOR_PAGE_SIZE:
+            break
     return fired

@@ -46,6 +46,13 @@ def _port(variable: str, default: int) -> int:
     return int(text)
 
 
+def _state_dir() -> Path:
+    path = Path(os.environ.get("ENROLL_STATE_DIR") or DEFAULT_STATE_DIR)
+    if path.exists() and not path.is_dir():
+        raise UnsafeTargetError(f"ENROLL_STATE_DIR {str(path)!r} is a file; point it at a folder (default .local)")
+    return path
+
+
 def target_from_environment() -> LocalTarget:
     """Read the ports from ENROLL_EMULATOR_PORT and ENROLL_PAGERDUTY_PORT (defaults 4566 and 4599).
 
@@ -55,7 +62,7 @@ def target_from_environment() -> LocalTarget:
     target = LocalTarget(
         emulator_port=_port("ENROLL_EMULATOR_PORT", 4566),
         pagerduty_port=_port("ENROLL_PAGERDUTY_PORT", 4599),
-        state_dir=Path(os.environ.get("ENROLL_STATE_DIR") or DEFAULT_STATE_DIR),
+        state_dir=_state_dir(),
         endpoint_override=os.environ.get("ENROLL_ENDPOINT_URL") or None,
     )
     assert_local_endpoint(target.endpoint)
@@ -86,14 +93,6 @@ def assert_local_endpoint(url: str) -> None:
 PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "ftp_proxy"}
 
 
-def _isolated_file(target: LocalTarget, name: str) -> str:
-    """Return an empty file in the state folder, so no shared AWS config or credentials are read."""
-    target.state_dir.mkdir(parents=True, exist_ok=True)
-    path = target.state_dir / name
-    path.write_text("")
-    return str(path)
-
-
 def aws_environment(target: LocalTarget) -> dict[str, str]:
     """Return environment variables that point AWS SDKs and the CDK CLI at the local endpoint only.
 
@@ -110,8 +109,9 @@ def aws_environment(target: LocalTarget) -> dict[str, str]:
     }
     env.update(
         {
-            "AWS_CONFIG_FILE": _isolated_file(target, "aws-config"),
-            "AWS_SHARED_CREDENTIALS_FILE": _isolated_file(target, "aws-credentials"),
+            # An empty file, so no shared AWS config or credentials are read.
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
             "NO_PROXY": "127.0.0.1,localhost,::1",
             "no_proxy": "127.0.0.1,localhost,::1",
             "AWS_ACCESS_KEY_ID": DUMMY_ACCESS_KEY,

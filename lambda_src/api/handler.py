@@ -22,9 +22,11 @@ from common.faults import STEPS
 from common.models import parse_contract
 from common.observability import logger
 
-# Step Functions limits execution input and state data to 256 KiB; the workflow carries the
-# contract plus a copy of its actions, so bodies are capped well below that.
+# Step Functions limits execution input and state data to 256 KiB of UTF-8. The workflow carries
+# the contract plus a copy of its actions, so the body and the serialized execution input are
+# both capped well below that (escapes can make the input larger than the body).
 MAX_BODY_BYTES = 64 * 1024
+MAX_EXECUTION_INPUT_BYTES = 96 * 1024
 FAULT_HEADER = "x-enrollment-fault-step"
 # The workflow times out after 25 s and this function after 29 s (API Gateway's own limit).
 SYNC_READ_TIMEOUT_SECONDS = 27
@@ -78,13 +80,13 @@ def _fault_step(headers: dict[str, str]) -> str | None:
     return step
 
 
-def _run_workflow(execution_input: dict[str, Any], correlation_id: str) -> dict[str, Any]:
+def _run_workflow(execution_input: str, correlation_id: str) -> dict[str, Any]:
     """Start the workflow synchronously and map its result to an HTTP response."""
     try:
         result = _sfn().start_sync_execution(
             stateMachineArn=require_env("STATE_MACHINE_ARN"),
             name=correlation_id.removeprefix("corr-")[:80],
-            input=json.dumps(execution_input),
+            input=execution_input,
         )
     except ReadTimeoutError:
         logger.error("workflow_timed_out", timeout_seconds=SYNC_READ_TIMEOUT_SECONDS)
@@ -144,4 +146,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "contract": contract.model_dump(mode="json"),
         "faultStep": fault_step,
     }
-    return _run_workflow(execution_input, correlation_id)
+    serialized = json.dumps(execution_input, ensure_ascii=False)
+    if len(serialized.encode()) > MAX_EXECUTION_INPUT_BYTES:
+        return _error(413, f"the contract is larger than {MAX_EXECUTION_INPUT_BYTES} bytes once parsed", correlation_id)
+    return _run_workflow(serialized, correlation_id)

@@ -33,18 +33,26 @@ DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def _plain_decimal(value: Any) -> Any:
     # Decimal("1e3") is valid Python but not a money amount anyone would send.
-    if isinstance(value, str | Decimal) and not DECIMAL_PATTERN.match(str(value)):
+    if isinstance(value, str | Decimal) and not DECIMAL_PATTERN.fullmatch(str(value)):
         raise ValueError("must be a plain decimal number such as 120.00")
     return value
 
 
 def _calendar_date(value: Any) -> Any:
-    if not (isinstance(value, str) and DATE_PATTERN.match(value)):
+    if not (isinstance(value, str) and DATE_PATTERN.fullmatch(value)):
         raise ValueError("must be a date as YYYY-MM-DD")
     return value
 
 
-Identifier = Annotated[str, Field(pattern=IDENTIFIER_PATTERN)]
+def _identifier(value: Any) -> Any:
+    if isinstance(value, str) and not re.fullmatch(IDENTIFIER_PATTERN, value):
+        raise ValueError(
+            "must be 1 to 64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )
+    return value
+
+
+Identifier = Annotated[str, BeforeValidator(_identifier), Field(pattern=IDENTIFIER_PATTERN)]
 Money = Annotated[Decimal, BeforeValidator(_plain_decimal), Field(ge=0, max_digits=14, decimal_places=2)]
 CalendarDate = Annotated[date, BeforeValidator(_calendar_date)]
 

@@ -1,7 +1,7 @@
 """Fulfil an action: called by the workflow for offset 0 and by Scheduler when a hook comes due."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from common.actions import ActionContext, handler_for
@@ -11,6 +11,11 @@ from common.faults import raise_if_injected
 from common.observability import logger
 
 FULFILLED = "FULFILLED"
+PENDING = "PENDING"
+IN_PROGRESS = "IN_PROGRESS"
+SKIPPED = "SKIPPED"
+# Longer than the function's 30 s timeout, so only a crashed delivery's claim is ever stale.
+CLAIM_TIMEOUT = timedelta(minutes=5)
 
 
 def _record(hook: dict[str, Any], result: dict[str, Any], fulfilled_at: str) -> None:
@@ -19,7 +24,7 @@ def _record(hook: dict[str, Any], result: dict[str, Any], fulfilled_at: str) -> 
         Key={"contractId": hook["contractId"], "hookName": hook["hookName"]},
         UpdateExpression=(
             "SET #status = :fulfilled, fulfilledAt = :now, accountId = :account, actionName = :name,"
-            " #offset = :offset, scheduledFor = :scheduled, #result = :result"
+            " #offset = :offset, scheduledFor = :scheduled, #result = :result REMOVE claimedAt, lastError"
         ),
         ExpressionAttributeNames={"#status": "status", "#offset": "offset", "#result": "result"},
         ExpressionAttributeValues={
@@ -59,23 +64,73 @@ def _record(hook: dict[str, Any], result: dict[str, Any], fulfilled_at: str) -> 
     )
 
 
+def _hook_key(hook: dict[str, Any]) -> dict[str, str]:
+    return {"contractId": hook["contractId"], "hookName": hook["hookName"]}
+
+
+def _claim(hook: dict[str, Any], now: datetime) -> bool:
+    """Mark the hook IN_PROGRESS; return False when it is fulfilled or claimed by a live delivery.
+
+    The conditional update makes concurrent deliveries of one hook (a Scheduler retry, a
+    fast-forward run) race for one claim, so the action runs once. A claim older than
+    CLAIM_TIMEOUT belongs to a delivery that crashed and may be taken over.
+    """
+    hooks = table(require_env("HOOKS_TABLE_NAME"))
+    try:
+        hooks.update_item(
+            Key=_hook_key(hook),
+            UpdateExpression="SET #status = :in_progress, claimedAt = :now",
+            ConditionExpression=(
+                "attribute_not_exists(hookName) OR #status = :pending"
+                " OR (#status = :in_progress AND claimedAt < :stale)"
+            ),
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={
+                ":in_progress": IN_PROGRESS,
+                ":pending": PENDING,
+                ":now": now.isoformat(),
+                ":stale": (now - CLAIM_TIMEOUT).isoformat(),
+            },
+        )
+    except hooks.meta.client.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def _release(hook: dict[str, Any], error: Exception) -> None:
+    """Put a failed hook back to PENDING so a retried delivery can claim it."""
+    table(require_env("HOOKS_TABLE_NAME")).update_item(
+        Key=_hook_key(hook),
+        UpdateExpression="SET #status = :pending, lastError = :error REMOVE claimedAt",
+        ExpressionAttributeNames={"#status": "status"},
+        ExpressionAttributeValues={":pending": PENDING, ":error": f"{type(error).__name__}: {error}"[:500]},
+    )
+
+
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Run the registered handler of the hook's action, then record, audit and publish it."""
+    """Run the registered handler of the hook's action once, then record, audit and publish it."""
     action = event["action"]
     logger.append_keys(contract_id=event["contractId"], hook_name=event["hookName"], action=action["name"])
     raise_if_injected(event, "fulfil_action")
     handler = handler_for(action["name"])
-    result = handler(
-        ActionContext(
-            contract_id=event["contractId"],
-            account_id=event["accountId"],
-            name=action["name"],
-            offset=action["offset"],
-            other_data=action.get("otherData") or {},
-            hook_name=event["hookName"],
+    if not _claim(event, datetime.now(UTC)):
+        logger.info("hook_already_fulfilled_or_in_progress")
+        return {"hookName": event["hookName"], "status": SKIPPED}
+    try:
+        result = handler(
+            ActionContext(
+                contract_id=event["contractId"],
+                account_id=event["accountId"],
+                name=action["name"],
+                offset=action["offset"],
+                other_data=action.get("otherData") or {},
+                hook_name=event["hookName"],
+            )
         )
-    )
+    except Exception as exc:
+        _release(event, exc)
+        raise
     fulfilled_at = datetime.now(UTC).isoformat()
     _record(event, result, fulfilled_at)
     logger.info("action_fulfilled", offset=action["offset"])

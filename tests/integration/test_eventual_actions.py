@@ -2,13 +2,14 @@
 
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
 from common.naming import execution_name
 from enrollctl import hooks
-from enrollctl.report import eventual_execution_status
+from enrollctl.report import audit_trail, eventual_execution_status
 from enrollctl.report import hooks as hook_records
 from tests.integration.helpers import poll, sample
 
@@ -206,3 +207,20 @@ def test_failing_hook_dead_lettered(deployment: Any) -> None:
     dead = [m for m in messages if json.loads(m["Body"])["hookName"] == name]
     assert len(dead) == 1
     assert dead[0]["MessageAttributes"]["RETRY_ATTEMPTS"]["StringValue"] == "3"
+
+
+def test_parallel_fast_forwards_fulfil_once(deployment: Any) -> None:
+    contracts = [_enroll(deployment) for _ in range(2)]
+    group = deployment.resources.eventual["ScheduleGroupName"]
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        runs = list(pool.map(lambda _: hooks.fast_forward(deployment.clients, group, 400), range(3)))
+
+    assert all(isinstance(run, list) for run in runs)
+    for contract in contracts:
+        trail = audit_trail(deployment.clients, deployment.resources, contract["contractId"])
+        fulfilled = [record["hookName"] for record in trail if record["outcome"] == "ACTION_FULFILLED"]
+        assert len(fulfilled) == len(contract["actions"])
+        assert len(set(fulfilled)) == len(fulfilled)
+        statuses = {r["status"] for r in hook_records(deployment.clients, deployment.resources, contract["contractId"])}
+        assert statuses == {"FULFILLED"}

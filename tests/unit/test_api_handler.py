@@ -180,3 +180,13 @@ def test_fault_and_body_errors_listed_together(lambda_context, monkeypatch):
     fields = [error["field"] for error in payload["invalidFields"]]
     assert "contractId" in fields
     assert f"header {FAULT_HEADER}" in fields
+
+
+def test_execution_input_over_limit_returns_413(lambda_context, monkeypatch):
+    # Bodies under the body limit stay under the input limit, so the check is shown with a lower one.
+    monkeypatch.setattr(api, "MAX_EXECUTION_INPUT_BYTES", 200)
+
+    status, payload, _ = _call(_request(read_event_text("contract-offer")), lambda_context)
+
+    assert status == 413
+    assert "larger than 200 bytes once parsed" in payload["error"]

@@ -51,4 +51,5 @@ def test_environment_drops_caller_settings(monkeypatch, tmp_path: Path):
     assert env["AWS_ENDPOINT_URL_S3"] == "http://127.0.0.1:4566"
     assert Path(env["AWS_CONFIG_FILE"]).read_text() == ""
     assert Path(env["AWS_SHARED_CREDENTIALS_FILE"]).read_text() == ""
+    assert not list(tmp_path.iterdir())
     assert "127.0.0.1" in env["NO_PROXY"]

@@ -272,3 +272,15 @@ def test_rate_change_accepts_rates(new_rate):
     payload["actions"] = [{"name": "rateChange", "offset": 16, "otherData": {"newRate": new_rate}}]
 
     assert parse_contract(payload).actions[0].otherData == {"newRate": new_rate}
+
+
+@pytest.mark.parametrize("contract_id", ["C 1", "C-1\n", "-C1", "x" * 65, "C\u00e9"])
+def test_invalid_id_message_is_readable(contract_id):
+    payload = load_event("contract-offer")
+    payload["contractId"] = contract_id
+
+    with pytest.raises(InvalidContractError) as raised:
+        parse_contract(payload)
+
+    assert raised.value.errors[0]["field"] == "contractId"
+    assert "1 to 64 characters" in raised.value.errors[0]["message"]
