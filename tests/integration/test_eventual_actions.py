@@ -224,3 +224,33 @@ def test_parallel_fast_forwards_fulfil_once(deployment: Any) -> None:
         assert len(set(fulfilled)) == len(fulfilled)
         statuses = {r["status"] for r in hook_records(deployment.clients, deployment.resources, contract["contractId"])}
         assert statuses == {"FULFILLED"}
+
+
+def test_fast_forward_beyond_one_listing(deployment: Any) -> None:
+    eventual = deployment.resources.eventual
+    scheduler = deployment.clients.client("scheduler")
+    template = _schedules_of(deployment, _enroll(deployment)["contractId"])[0]["Target"]
+    tag = uuid.uuid4().hex[:6]
+    names = [f"test-page-{tag}-{index:03d}" for index in range(105)]  # more than one listing of 100
+    for name in names:
+        hook = {
+            **json.loads(template["Input"]),
+            "contractId": f"C-PAGE-{tag}",
+            "hookName": name,
+            "action": {"name": "action1", "offset": 1},
+        }
+        scheduler.create_schedule(
+            Name=name,
+            GroupName=eventual["ScheduleGroupName"],
+            ScheduleExpression="at(2090-01-01T14:00:00)",
+            ScheduleExpressionTimezone="UTC",
+            FlexibleTimeWindow={"Mode": "OFF"},
+            ActionAfterCompletion="DELETE",
+            Target={**template, "Input": json.dumps(hook)},
+        )
+
+    fired = hooks.fast_forward(deployment.clients, eventual["ScheduleGroupName"], 30000)
+
+    fired_names = {hook.name for hook in fired if hook.succeeded}
+    assert set(names) <= fired_names
+    assert [s["Name"] for s in hooks.list_schedules(deployment.clients, eventual["ScheduleGroupName"])] == []
