@@ -111,10 +111,39 @@ def running_pid(server: Server) -> int | None:
     return pid if server.module.encode() in command_line else None
 
 
+def _matches(server: Server, pid: str) -> bool:
+    proc = Path("/proc") / pid
+    try:
+        command_line = (proc / "cmdline").read_bytes().split(b"\0")
+        if server.module.encode() not in command_line or (proc / "cwd").resolve() != PROJECT_ROOT:
+            return False
+        environment = (proc / "environ").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    port = str(server.port).encode()
+    return f"GATEWAY_PORT={server.port}".encode() in environment or (b"--port" in command_line and port in command_line)
+
+
+def find_unrecorded(server: Server) -> int | None:
+    """Return the pid of this checkout's ``server`` on its port when no pid file records it.
+
+    This happens when the state folder was deleted while the server ran; without it, ``down``
+    could not stop the server and ``up`` would find its own port taken.
+    """
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and _matches(server, entry.name):
+            return int(entry.name)
+    return None
+
+
 def start(server: Server) -> str:
     """Start ``server`` unless ours is already healthy; return 'started' or 'reused'."""
     server.state_dir.mkdir(parents=True, exist_ok=True)
     if running_pid(server) and healthy(server.health_url):
+        return "reused"
+    unrecorded = find_unrecorded(server)
+    if unrecorded and healthy(server.health_url):
+        server.pid_file.write_text(str(unrecorded))
         return "reused"
     if port_in_use(server.port):
         raise StartupError(
@@ -150,18 +179,31 @@ def start(server: Server) -> str:
     )
 
 
+def _exited(pid: int) -> bool:
+    # A server started by this same process stays a zombie until it is reaped here.
+    try:
+        reaped, _ = os.waitpid(pid, os.WNOHANG)
+        if reaped == pid:
+            return True
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
 def stop(server: Server) -> bool:
     """Stop ``server`` gracefully (SIGTERM, then SIGKILL); return False when it was not running."""
-    pid = running_pid(server)
+    pid = running_pid(server) or find_unrecorded(server)
     server.pid_file.unlink(missing_ok=True)
     if pid is None:
         return False
     os.killpg(pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if _exited(pid):
             return True
         time.sleep(0.2)
     os.killpg(pid, signal.SIGKILL)
