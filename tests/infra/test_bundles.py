@@ -2,7 +2,7 @@
 
 Locally the emulator runs functions with its own site-packages on ``sys.path``, so a dependency
 missing from a bundle would not fail there; this test imports every handler in a clean
-interpreter that sees nothing else.
+interpreter whose path contains nothing else.
 """
 
 import subprocess
