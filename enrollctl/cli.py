@@ -15,6 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError, EndpointConnectionError
 
+from common.faults import STEPS
 from enrollctl import hooks, processes
 from enrollctl.bench import run_bench
 from enrollctl.console import Progress, error
@@ -91,7 +92,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         "actions": hook_records(clients, resources, args.contract_id),
     }
     if not any(report[key] for key in ("payment", "streamEvents", "audit", "actions")):
-        print(f"nothing recorded for contract {args.contract_id}")
+        error(f"nothing recorded for contract {args.contract_id}; it was never submitted, or rejected with a 400")
         return 1
     _print_json(report)
     return 0
@@ -101,26 +102,30 @@ def cmd_hooks(args: argparse.Namespace) -> int:
     deployment = LocalDeployment()
     records = hook_records(deployment.clients, deployment.resources, args.contract_id)
     if not records:
-        print(f"no actions recorded for contract {args.contract_id}")
+        error(f"no actions recorded for contract {args.contract_id}; check the id with 'enrollctl show'")
         return 1
-    print(f"{'offset':>6}  {'action':<18} {'status':<10} {'due (UTC)':<20} hook")
+    print(f"{'offset':>6}  {'action':<18} {'status':<11} {'due (UTC)':<20} hook")
     for record in records:
         due = str(record.get("scheduledFor", "-"))[:19]
         offset = int(record["offset"])
-        print(f"{offset:>6}  {record['actionName']:<18} {record['status']:<10} {due:<20} {record['hookName']}")
+        print(f"{offset:>6}  {record['actionName']:<18} {record['status']:<11} {due:<20} {record['hookName']}")
     return 0
 
 
 def cmd_fast_forward(args: argparse.Namespace) -> int:
     deployment = LocalDeployment()
     group = deployment.resources.eventual["ScheduleGroupName"]
-    fired = hooks.fast_forward(deployment.clients, group, args.days)
+    results = hooks.fast_forward(deployment.clients, group, args.days)
+    skipped = [hook for hook in results if hook.skipped]
+    for hook in skipped:
+        print(f"{hook.name}: skipped, {hook.error}; delete it or fire it by other means")
+    fired = [hook for hook in results if not hook.skipped]
     for hook in fired:
         state = "succeeded" if hook.succeeded else f"failed ({hook.error})"
         extra = ", sent to the dead-letter queue" if hook.dead_lettered else ""
         print(f"{hook.name}: due {hook.due_at:%Y-%m-%d %H:%M} UTC, {state} after {hook.attempts} attempt(s){extra}")
-    print(f"{len(fired)} hook(s) due within {args.days} days fired")
-    return 0 if all(hook.succeeded for hook in fired) else 1
+    print(f"{len(fired)} hook(s) due within {args.days} days fired, {len(skipped)} schedule(s) skipped")
+    return 0 if all(hook.succeeded for hook in fired) and not skipped else 1
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
@@ -155,10 +160,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         ("emulator", f"{deployment.target.endpoint}/_localstack/health"),
         ("pagerduty-mock", processes.pagerduty_server(deployment.target).health_url),
     ]
-    for name, url in checks:
-        state = "healthy" if processes.healthy(url) else "not running"
-        print(f"{name:<15} {url:<45} {state}")
-    return 0
+    states = [processes.healthy(url) for _, url in checks]
+    for (name, url), is_healthy in zip(checks, states, strict=True):
+        print(f"{name:<15} {url:<45} {'healthy' if is_healthy else 'not running'}")
+    return 0 if all(states) else 1
 
 
 MAX_FAST_FORWARD_DAYS = 36500  # 100 years, far beyond the largest offset a contract may carry
@@ -172,12 +177,6 @@ def _days(text: str) -> int:
     if not 0 <= days <= MAX_FAST_FORWARD_DAYS:
         raise argparse.ArgumentTypeError(f"days must be between 0 and {MAX_FAST_FORWARD_DAYS}, got {days}")
     return days
-
-
-def _non_empty(text: str) -> str:
-    if not text:
-        raise argparse.ArgumentTypeError("must not be empty")
-    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -195,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     submit = add("submit", cmd_submit, "POST a contract file to the deployed API and print the answer")
     submit.add_argument("file", type=Path, help="JSON contract file, for example examples/contract-offer.json")
     submit.add_argument(
-        "--fault", metavar="STEP", type=_non_empty, help="make STEP fail on purpose (local only), e.g. payments"
+        "--fault", metavar="STEP", choices=STEPS, help=f"make STEP fail on purpose (local only): {', '.join(STEPS)}"
     )
     show = add("show", cmd_show, "print profile, payment, stream events, audit trail and actions of a contract")
     show.add_argument("contract_id")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from enrollctl.aws import Clients
 
@@ -36,6 +36,7 @@ class FiredHook:
     succeeded: bool = False
     dead_lettered: bool = False
     deleted: bool = False
+    skipped: bool = False
     error: str | None = None
     results: list[Any] = field(default_factory=list)
 
@@ -45,7 +46,11 @@ def due_instant(schedule: dict[str, Any]) -> datetime:
     match = _AT.match(schedule.get("ScheduleExpression", ""))
     if not match:
         raise UnsupportedScheduleError(f"schedule {schedule.get('Name')} is not a one-time at() schedule")
-    zone = ZoneInfo(schedule.get("ScheduleExpressionTimezone") or "UTC")
+    zone_name = schedule.get("ScheduleExpressionTimezone") or "UTC"
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UnsupportedScheduleError(f"schedule {schedule.get('Name')} has unknown time zone {zone_name!r}") from None
     return datetime.fromisoformat(match.group(1)).replace(tzinfo=zone).astimezone(UTC)
 
 
@@ -209,10 +214,25 @@ def fast_forward(
     seen: set[str] = set()
     for _ in range(MAX_LIST_ROUNDS):
         listed = list_schedules(clients, group)
-        due = [(due_instant(s), s) for s in listed if s["Name"] not in seen and due_instant(s) <= horizon]
+        due: list[tuple[datetime, dict[str, Any]]] = []
+        for schedule in listed:
+            if schedule["Name"] in seen:
+                continue
+            try:
+                due_at = due_instant(schedule)
+            except UnsupportedScheduleError as exc:
+                # Not a hook this tool can fire: report it once and go on with the others.
+                seen.add(schedule["Name"])
+                fired.append(FiredHook(name=schedule["Name"], due_at=horizon, skipped=True, error=str(exc)))
+                continue
+            if due_at <= horizon:
+                due.append((due_at, schedule))
         for due_at, schedule in sorted(due, key=lambda pair: pair[0]):
             seen.add(schedule["Name"])
-            result = fire(clients, group, schedule, due_at)
+            try:
+                result = fire(clients, group, schedule, due_at)
+            except UnsupportedScheduleError as exc:
+                result = FiredHook(name=schedule["Name"], due_at=due_at, skipped=True, error=str(exc))
             fired.append(result)
             if on_fired:
                 on_fired(result)

@@ -100,15 +100,14 @@ def healthy(url: str) -> bool:
 def running_pid(server: Server) -> int | None:
     """Return the pid of ``server`` when its pid file names a live process running its module.
 
-    Checking the command line keeps a stale pid file, whose pid now belongs to another program,
-    from ever being used to stop that program.
+    Checking the module, working folder and port keeps a stale pid file, whose pid now belongs to
+    another program or another checkout's server, from ever being used to stop that process.
     """
     try:
         pid = int(server.pid_file.read_text().strip())
-        command_line = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+    except (FileNotFoundError, ValueError):
         return None
-    return pid if server.module.encode() in command_line else None
+    return pid if _matches(server, str(pid)) else None
 
 
 def _matches(server: Server, pid: str) -> bool:

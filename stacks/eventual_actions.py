@@ -54,7 +54,7 @@ class EventualActionsStack(Stack):
                 "STREAM_NAME": stream.stream_name,
             },
         )
-        data_stores.grant_table_actions(self.hooks_table, fulfil.function, "dynamodb:UpdateItem")
+        data_stores.grant_table_actions(self.hooks_table, fulfil.function, "dynamodb:UpdateItem", "dynamodb:GetItem")
         data_stores.grant_table_actions(audit_table, fulfil.function, "dynamodb:PutItem")
         data_stores.grant_table_actions(profile_table, fulfil.function, "dynamodb:UpdateItem")
         stream.grant_write(fulfil.function)

@@ -14,8 +14,9 @@ FULFILLED = "FULFILLED"
 PENDING = "PENDING"
 IN_PROGRESS = "IN_PROGRESS"
 SKIPPED = "SKIPPED"
-# Longer than the function's 30 s timeout, so only a crashed delivery's claim is ever stale.
-CLAIM_TIMEOUT = timedelta(minutes=5)
+# Twice the function's 30 s timeout: a claim this old belongs to a delivery that has ended, and
+# Lambda's first asynchronous retry (about a minute later) can take it over.
+CLAIM_TIMEOUT = timedelta(seconds=60)
 
 
 def _record(hook: dict[str, Any], result: dict[str, Any], fulfilled_at: str) -> None:
@@ -68,43 +69,73 @@ def _hook_key(hook: dict[str, Any]) -> dict[str, str]:
     return {"contractId": hook["contractId"], "hookName": hook["hookName"]}
 
 
-def _claim(hook: dict[str, Any], now: datetime) -> bool:
-    """Mark the hook IN_PROGRESS; return False when it is fulfilled or claimed by a live delivery.
+class HookBusyError(Exception):
+    """Raised when another delivery holds a live claim on the hook, so this one is retried later."""
+
+
+class HookNotScheduledError(Exception):
+    """Raised for a hook with an offset above 0 that has no matching scheduled record."""
+
+
+def _claim(hook: dict[str, Any], now: datetime) -> str | None:
+    """Mark the hook IN_PROGRESS and return the claim token, or None when it is already fulfilled.
 
     The conditional update makes concurrent deliveries of one hook (a Scheduler retry, a
     fast-forward run) race for one claim, so the action runs once. A claim older than
-    CLAIM_TIMEOUT belongs to a delivery that crashed and may be taken over.
+    CLAIM_TIMEOUT belongs to a delivery that died and may be taken over. A hook with an offset
+    above 0 must have the PENDING record that Schedule Hooks wrote, for the same account and
+    action; offset-0 actions come from the workflow and have no record yet.
     """
+    action = hook["action"]
+    claimable = "#status = :pending OR (#status = :in_progress AND claimedAt < :stale)"
+    if action["offset"] == 0:
+        condition = f"attribute_not_exists(hookName) OR {claimable}"
+    else:
+        condition = f"accountId = :account AND actionName = :name AND ({claimable})"
+    token = now.isoformat()
     hooks = table(require_env("HOOKS_TABLE_NAME"))
     try:
         hooks.update_item(
             Key=_hook_key(hook),
             UpdateExpression="SET #status = :in_progress, claimedAt = :now",
-            ConditionExpression=(
-                "attribute_not_exists(hookName) OR #status = :pending"
-                " OR (#status = :in_progress AND claimedAt < :stale)"
-            ),
+            ConditionExpression=condition,
             ExpressionAttributeNames={"#status": "status"},
             ExpressionAttributeValues={
                 ":in_progress": IN_PROGRESS,
                 ":pending": PENDING,
-                ":now": now.isoformat(),
+                ":now": token,
                 ":stale": (now - CLAIM_TIMEOUT).isoformat(),
+                **({} if action["offset"] == 0 else {":account": hook["accountId"], ":name": action["name"]}),
             },
         )
     except hooks.meta.client.exceptions.ConditionalCheckFailedException:
-        return False
-    return True
+        record = hooks.get_item(Key=_hook_key(hook), ConsistentRead=True).get("Item")
+        if record is None or (action["offset"] > 0 and record.get("actionName") != action["name"]):
+            raise HookNotScheduledError(f"hook {hook['hookName']} has no scheduled record for this action") from None
+        if record.get("status") == FULFILLED:
+            return None
+        raise HookBusyError(f"hook {hook['hookName']} is {record.get('status')} by another delivery") from None
+    return token
 
 
-def _release(hook: dict[str, Any], error: Exception) -> None:
-    """Put a failed hook back to PENDING so a retried delivery can claim it."""
-    table(require_env("HOOKS_TABLE_NAME")).update_item(
-        Key=_hook_key(hook),
-        UpdateExpression="SET #status = :pending, lastError = :error REMOVE claimedAt",
-        ExpressionAttributeNames={"#status": "status"},
-        ExpressionAttributeValues={":pending": PENDING, ":error": f"{type(error).__name__}: {error}"[:500]},
-    )
+def _release(hook: dict[str, Any], token: str, error: Exception) -> None:
+    """Put a failed hook back to PENDING so a retried delivery can claim it, if the claim is still ours."""
+    hooks = table(require_env("HOOKS_TABLE_NAME"))
+    try:
+        hooks.update_item(
+            Key=_hook_key(hook),
+            UpdateExpression="SET #status = :pending, lastError = :error REMOVE claimedAt",
+            ConditionExpression="#status = :in_progress AND claimedAt = :token",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={
+                ":pending": PENDING,
+                ":in_progress": IN_PROGRESS,
+                ":token": token,
+                ":error": f"{type(error).__name__}: {error}"[:500],
+            },
+        )
+    except hooks.meta.client.exceptions.ConditionalCheckFailedException:
+        logger.warning("hook_claim_lost", error=str(error))
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -114,8 +145,9 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     logger.append_keys(contract_id=event["contractId"], hook_name=event["hookName"], action=action["name"])
     raise_if_injected(event, "fulfil_action")
     handler = handler_for(action["name"])
-    if not _claim(event, datetime.now(UTC)):
-        logger.info("hook_already_fulfilled_or_in_progress")
+    token = _claim(event, datetime.now(UTC))
+    if token is None:
+        logger.info("hook_already_fulfilled")
         return {"hookName": event["hookName"], "status": SKIPPED}
     try:
         result = handler(
@@ -129,7 +161,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             )
         )
     except Exception as exc:
-        _release(event, exc)
+        _release(event, token, exc)
         raise
     fulfilled_at = datetime.now(UTC).isoformat()
     _record(event, result, fulfilled_at)

@@ -9,7 +9,7 @@ import pytest
 
 from common.naming import execution_name
 from enrollctl import hooks
-from enrollctl.report import audit_trail, eventual_execution_status
+from enrollctl.report import audit_trail, eventual_execution_status, profile
 from enrollctl.report import hooks as hook_records
 from tests.integration.helpers import poll, sample
 
@@ -232,6 +232,7 @@ def test_fast_forward_beyond_one_listing(deployment: Any) -> None:
     template = _schedules_of(deployment, _enroll(deployment)["contractId"])[0]["Target"]
     tag = uuid.uuid4().hex[:6]
     names = [f"test-page-{tag}-{index:03d}" for index in range(105)]  # more than one listing of 100
+    dynamodb = deployment.clients.client("dynamodb")
     for name in names:
         hook = {
             **json.loads(template["Input"]),
@@ -239,6 +240,17 @@ def test_fast_forward_beyond_one_listing(deployment: Any) -> None:
             "hookName": name,
             "action": {"name": "action1", "offset": 1},
         }
+        dynamodb.put_item(
+            TableName=eventual["HooksTableName"],
+            Item={
+                "contractId": {"S": hook["contractId"]},
+                "hookName": {"S": name},
+                "accountId": {"S": hook["accountId"]},
+                "actionName": {"S": "action1"},
+                "offset": {"N": "1"},
+                "status": {"S": "PENDING"},
+            },
+        )
         scheduler.create_schedule(
             Name=name,
             GroupName=eventual["ScheduleGroupName"],
@@ -254,3 +266,47 @@ def test_fast_forward_beyond_one_listing(deployment: Any) -> None:
     fired_names = {hook.name for hook in fired if hook.succeeded}
     assert set(names) <= fired_names
     assert [s["Name"] for s in hooks.list_schedules(deployment.clients, eventual["ScheduleGroupName"])] == []
+
+
+def test_unscheduled_hook_not_fulfilled(deployment: Any) -> None:
+    tag = uuid.uuid4().hex[:8]
+    forged: dict[str, Any] = {
+        "contractId": f"C-FORGED-{tag}",
+        "accountId": f"ACCT-FORGED-{tag}",
+        "action": {"name": "rateChange", "offset": 3, "otherData": {"newRate": "0.99"}},
+        "hookName": f"forged-{tag}",
+        "scheduledFor": "2026-12-07T14:00:00+00:00",
+    }
+
+    response = deployment.clients.client("lambda").invoke(
+        FunctionName=deployment.resources.eventual["FulfilFunctionName"], Payload=json.dumps(forged).encode()
+    )
+
+    assert response.get("FunctionError")
+    assert "has no scheduled record" in response["Payload"].read().decode()
+    assert profile(deployment.clients, deployment.resources, forged["accountId"]) is None
+    assert hook_records(deployment.clients, deployment.resources, forged["contractId"]) == []
+
+
+def test_unusable_schedule_skipped(deployment: Any) -> None:
+    contract = _enroll(deployment)
+    eventual = deployment.resources.eventual
+    template = _schedules_of(deployment, contract["contractId"])[0]["Target"]
+    name = f"test-recurring-{uuid.uuid4().hex[:8]}"
+    deployment.clients.client("scheduler").create_schedule(
+        Name=name,
+        GroupName=eventual["ScheduleGroupName"],
+        ScheduleExpression="rate(1 day)",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        Target=template,
+    )
+
+    results = hooks.fast_forward(deployment.clients, eventual["ScheduleGroupName"], 30)
+
+    skipped = [hook for hook in results if hook.name == name]
+    assert len(skipped) == 1
+    assert skipped[0].skipped
+    assert "not a one-time at() schedule" in (skipped[0].error or "")
+    statuses = {r["status"] for r in hook_records(deployment.clients, deployment.resources, contract["contractId"])}
+    assert statuses == {"FULFILLED"}
+    deployment.clients.client("scheduler").delete_schedule(Name=name, GroupName=eventual["ScheduleGroupName"])
