@@ -7,6 +7,7 @@ from constructs import Construct
 
 from cdk_constructs import data_stores
 from cdk_constructs.bundling import bundle_function, layer_dir, layer_hash
+from stacks.nag import TRACING_WILDCARD, acknowledge
 from stacks.settings import EnvironmentSettings
 
 RUNTIME = lambda_.Runtime.PYTHON_3_12
@@ -63,6 +64,7 @@ class PythonFunction(Construct):
             description=f"Execution role of the {source} function",
         )
         self.log_group.grant_write(self.role)
+        acknowledge(self, TRACING_WILDCARD)
         self.function = lambda_.Function(
             self,
             "Function",

@@ -8,6 +8,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from cdk_constructs import data_stores
+from stacks.nag import TRACING_WILDCARD, acknowledge
 from stacks.settings import EnvironmentSettings
 
 ASL_DIR = Path(__file__).resolve().parent.parent / "asl"
@@ -52,6 +53,7 @@ class AslStateMachine(Construct):
                 f"missing {sorted(missing)}, unused {sorted(unused)}"
             )
         self.log_group = data_stores.log_group(self, "Logs", settings=settings)
+        acknowledge(self, TRACING_WILDCARD)
         self.state_machine = sfn.StateMachine(
             self,
             "StateMachine",
