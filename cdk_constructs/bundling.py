@@ -24,7 +24,7 @@ _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".mypy_cache")
 
 
 def _replace_dir(source_builder: Path, target: Path) -> None:
-    # Rename is atomic, so a concurrent synth sees either the old folder or the new one.
+    # Rename is atomic, so a concurrent synth reads either the old folder or the new one.
     if target.exists():
         shutil.rmtree(target, ignore_errors=True)
     try:

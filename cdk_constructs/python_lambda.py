@@ -39,7 +39,7 @@ class PythonFunction(Construct):
     """A function built from ``lambda_src/<source>/handler.py`` with the project's defaults.
 
     Its role may only write to its own log group and send X-Ray traces; callers add every other
-    permission with ``grant_*`` methods, so each function holds exactly what it uses.
+    permission with ``grant_*`` methods, so each function has exactly the permissions it uses.
     """
 
     def __init__(

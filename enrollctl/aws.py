@@ -13,7 +13,14 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 
-from enrollctl.local_env import LOCAL_ACCOUNT, REGION, LocalTarget, UnsafeTargetError
+from enrollctl.local_env import (
+    DUMMY_ACCESS_KEY,
+    DUMMY_SECRET_KEY,
+    LOCAL_ACCOUNT,
+    REGION,
+    LocalTarget,
+    UnsafeTargetError,
+)
 
 STACKS = ("ContractEnrollment-Alerting", "ContractEnrollment-ImmediateWorkflow", "ContractEnrollment-EventualActions")
 
@@ -50,8 +57,8 @@ def _client(service: str, endpoint: str) -> Any:
         service,
         endpoint_url=endpoint,
         region_name=REGION,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",  # noqa: S106 - the emulator's placeholder credential
+        aws_access_key_id=DUMMY_ACCESS_KEY,
+        aws_secret_access_key=DUMMY_SECRET_KEY,
         config=config,
     )
 
@@ -68,7 +75,7 @@ def signed_request(
     request = AWSRequest(
         method=method, url=url, data=body, headers={"Content-Type": "application/json", **(headers or {})}
     )
-    SigV4Auth(Credentials("test", "test"), "execute-api", REGION).add_auth(request)
+    SigV4Auth(Credentials(DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY), "execute-api", REGION).add_auth(request)
     prepared = urllib.request.Request(url, data=body, headers=dict(request.headers.items()), method=method)  # noqa: S310
     try:
         with urllib.request.urlopen(prepared, timeout=90) as response:  # noqa: S310 - loopback URL checked by caller

@@ -234,8 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
     except BrokenPipeError:
-        # The reader (for example `head`) closed the pipe; stop quietly as other tools do, and
-        # point stdout at /dev/null so the flush at exit does not raise again.
+        # The reader (for example `head`) closed the pipe, so stop quietly as other tools do.
+        # stdout then points at /dev/null, so the flush at exit does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:

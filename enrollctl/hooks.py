@@ -2,9 +2,9 @@
 
 Neither local emulator runs Scheduler faithfully: LocalStack never fires schedules, and
 ministack fires them but ignores retry policies and dead-letter queues. Demos and tests also
-cannot wait 16 days. ``fast_forward`` treats every schedule due within N days as due now: it
-invokes the target with the schedule's stored input, retries, sends the event to a dead-letter
-queue after the last failed attempt (see ``fire``), and deletes the schedule when its
+cannot wait 16 days. ``fast_forward`` treats every schedule due within N days as due now. It
+invokes the target with the schedule's stored input and retries (see ``fire``). After the last
+failed attempt it sends the event to a dead-letter queue, and it deletes the schedule when its
 ActionAfterCompletion is DELETE.
 """
 

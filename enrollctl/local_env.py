@@ -96,8 +96,8 @@ PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "ftp_proxy"}
 def aws_environment(target: LocalTarget) -> dict[str, str]:
     """Return environment variables that point AWS SDKs and the CDK CLI at the local endpoint only.
 
-    Every AWS_* and proxy variable of the caller is dropped, and the shared AWS config and
-    credentials files are replaced by empty ones, so no profile, credential process, proxy or
+    Every AWS_* and proxy variable of the caller is dropped. The shared AWS config and
+    credentials files are replaced by empty ones. So no profile, credential process, proxy or
     per-service endpoint can send a request anywhere but the local endpoint.
     """
     env = {

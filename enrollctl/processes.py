@@ -23,7 +23,7 @@ STOP_TIMEOUT_SECONDS = 15
 
 
 class StartupError(RuntimeError):
-    """Raised when a server cannot start; the message says what to do next."""
+    """Raised when a server cannot start; the message names the next step."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -126,8 +126,8 @@ def _matches(server: Server, pid: str) -> bool:
 def find_unrecorded(server: Server) -> int | None:
     """Return the pid of this checkout's ``server`` on its port when no pid file records it.
 
-    This happens when the state folder was deleted while the server ran; without it, ``down``
-    could not stop the server and ``up`` would find its own port taken.
+    This happens when the state folder was deleted while the server ran. Without this lookup,
+    ``down`` could not stop the server and ``up`` would find its own port taken.
     """
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit() and _matches(server, entry.name):

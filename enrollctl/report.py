@@ -9,7 +9,6 @@ from boto3.dynamodb.types import TypeDeserializer
 
 from common.naming import execution_name
 from enrollctl.aws import Clients
-from enrollctl.hooks import list_schedules
 
 _DESERIALIZER = TypeDeserializer()
 
@@ -92,14 +91,6 @@ def stream_events(clients: Clients, resources: Resources, contract_id: str) -> l
                     events.append({**event, "sequenceNumber": record["SequenceNumber"]})
             iterator = page.get("NextShardIterator") if page["Records"] else None
     return events
-
-
-def pending_schedules(clients: Clients, resources: Resources, contract_id: str) -> list[str]:
-    """Return the names of the hook schedules of ``contract_id`` still waiting in Scheduler."""
-    prefix_hooks = {record["hookName"] for record in hooks(clients, resources, contract_id)}
-    return [
-        s["Name"] for s in list_schedules(clients, resources.eventual["ScheduleGroupName"]) if s["Name"] in prefix_hooks
-    ]
 
 
 def eventual_execution_status(clients: Clients, resources: Resources, contract_id: str) -> str | None:

@@ -1,6 +1,6 @@
 """Declarative ruleset evaluation: the local rules engine ("Rules Lab" stand-in).
 
-A ruleset is a JSON document with a version and a list of rules; each rule compares one dotted
+A ruleset is a JSON document with a version and a list of rules. Each rule compares one dotted
 field of the contract with a value. Numbers compare as Decimal so money never goes through float.
 """
 

@@ -70,7 +70,7 @@ def _hook_key(hook: dict[str, Any]) -> dict[str, str]:
 
 
 class HookBusyError(Exception):
-    """Raised when another delivery holds a live claim on the hook, so this one is retried later."""
+    """Raised when another delivery has a live claim on the hook, so this one is retried later."""
 
 
 class HookNotScheduledError(Exception):
@@ -84,7 +84,7 @@ def _claim(hook: dict[str, Any], now: datetime) -> str | None:
     fast-forward run) race for one claim, so the action runs once. A claim older than
     CLAIM_TIMEOUT belongs to a delivery that died and may be taken over. A hook with an offset
     above 0 must have the PENDING record that Schedule Hooks wrote, for the same account and
-    action; offset-0 actions come from the workflow and have no record yet.
+    action. Offset-0 actions come from the workflow and have no record yet.
     """
     action = hook["action"]
     claimable = "#status = :pending OR (#status = :in_progress AND claimedAt < :stale)"

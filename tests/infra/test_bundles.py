@@ -1,7 +1,7 @@
 """Each function imports with only its own bundle, the dependency layer and boto3.
 
 Locally the emulator runs functions with its own site-packages on ``sys.path``, so a dependency
-missing from a bundle would not fail there; this test imports every handler in a clean
+missing from a bundle would not fail there. This test imports every handler in a clean
 interpreter whose path contains nothing else.
 """
 

@@ -19,7 +19,7 @@ def sample(name: str) -> dict[str, Any]:
     return contract
 
 
-def poll(condition: Callable[[], Any], *, timeout: float = 60, interval: float = 0.5, what: str) -> Any:
+def poll(condition: Callable[[], Any], *, timeout: float = 60, interval: float = 0.5, description: str) -> Any:
     """Return the first truthy value of ``condition``; fail the test when ``timeout`` seconds pass."""
     deadline = time.monotonic() + timeout
     while True:
@@ -27,5 +27,5 @@ def poll(condition: Callable[[], Any], *, timeout: float = 60, interval: float =
         if value:
             return value
         if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}; last value {value!r}")
+            raise AssertionError(f"timed out after {timeout} s waiting for {description}; last value {value!r}")
         time.sleep(interval)

@@ -24,7 +24,7 @@ def test_alarm_reaches_pagerduty(deployment: Any) -> None:
 
     events = poll(
         lambda: [e for e in deployment.alerts() if e["dedup_key"] == f"alarm-{alarm_name}"],
-        what=f"a PagerDuty event for alarm {alarm_name}",
+        description=f"a PagerDuty event for alarm {alarm_name}",
     )
     assert events[0]["payload"]["source"] == "cloudwatch"
     assert "ALARM" in events[0]["payload"]["summary"]

@@ -26,7 +26,7 @@ def _enroll(deployment: Any, name: str = "contract-offer") -> dict[str, Any]:
         status = eventual_execution_status(deployment.clients, deployment.resources, contract["contractId"])
         return status if status not in (None, "RUNNING") else None
 
-    status = poll(finished, what=f"the eventual workflow of {contract['contractId']} to finish")
+    status = poll(finished, description=f"the eventual workflow of {contract['contractId']} to finish")
     assert status == "SUCCEEDED"
     expected = len(contract.get("actions") or contract.get("List") or [])
     assert len(hook_records(deployment.clients, deployment.resources, contract["contractId"])) == expected
@@ -45,6 +45,26 @@ def _schedules_of(deployment: Any, contract_id: str) -> list[dict[str, Any]]:
     return [schedule for schedule in hooks.list_schedules(deployment.clients, group) if schedule["Name"] in names]
 
 
+def _create_test_schedule(
+    deployment: Any,
+    name: str,
+    target: dict[str, Any],
+    *,
+    expression: str = "at(2090-01-01T14:00:00)",
+    zone: str = "UTC",
+) -> None:
+    """Create a schedule of the test's own in the hooks group, deleted after it fires."""
+    deployment.clients.client("scheduler").create_schedule(
+        Name=name,
+        GroupName=deployment.resources.eventual["ScheduleGroupName"],
+        ScheduleExpression=expression,
+        ScheduleExpressionTimezone=zone,
+        FlexibleTimeWindow={"Mode": "OFF"},
+        ActionAfterCompletion="DELETE",
+        Target=target,
+    )
+
+
 def test_offset_zero_fulfilled_and_hooks_scheduled(deployment: Any) -> None:
     contract = _enroll(deployment)
 
@@ -54,7 +74,7 @@ def test_offset_zero_fulfilled_and_hooks_scheduled(deployment: Any) -> None:
             for r in hook_records(deployment.clients, deployment.resources, contract["contractId"])
             if int(r["offset"]) == 0 and r["status"] == "FULFILLED"
         ],
-        what="the offset-0 action fulfilled",
+        description="the offset-0 action fulfilled",
     )
     assert [record["actionName"] for record in records] == ["action2"]
 
@@ -148,7 +168,7 @@ def test_replayed_stream_record_starts_nothing(deployment: Any) -> None:
     assert deployment.submit(marker).status == 200
     poll(
         lambda: hook_records(deployment.clients, deployment.resources, marker["contractId"]),
-        what="a later contract handled, so the replayed record was consumed",
+        description="a later contract handled, so the replayed record was consumed",
     )
 
     assert executions() == before
@@ -170,7 +190,7 @@ def test_poison_record_parked(deployment: Any) -> None:
         )
         return [json.loads(m["Body"]) for m in messages]
 
-    bodies = poll(parked, what="the poison record on the parked-records queue")
+    bodies = poll(parked, description="the poison record on the parked-records queue")
     assert any("not an enrollment event" in body["reason"] for body in bodies)
     contract = _enroll(deployment, "contract-upstream-list")
     assert hook_records(deployment.clients, deployment.resources, contract["contractId"])
@@ -182,14 +202,12 @@ def test_failing_hook_dead_lettered(deployment: Any) -> None:
     template = _schedules_of(deployment, _enroll(deployment)["contractId"])[0]
     name = f"test-failing-{uuid.uuid4().hex[:8]}"
     bad_input = {**json.loads(template["Target"]["Input"]), "action": {"name": "notRegistered", "offset": 1}}
-    scheduler.create_schedule(
-        Name=name,
-        GroupName=eventual["ScheduleGroupName"],
-        ScheduleExpression="at(2099-01-01T09:00:00)",
-        ScheduleExpressionTimezone="America/New_York",
-        FlexibleTimeWindow={"Mode": "OFF"},
-        ActionAfterCompletion="DELETE",
-        Target={**template["Target"], "Input": json.dumps({**bad_input, "hookName": name})},
+    _create_test_schedule(
+        deployment,
+        name,
+        {**template["Target"], "Input": json.dumps({**bad_input, "hookName": name})},
+        expression="at(2099-01-01T09:00:00)",
+        zone="America/New_York",
     )
 
     schedule = scheduler.get_schedule(Name=name, GroupName=eventual["ScheduleGroupName"])
@@ -228,7 +246,6 @@ def test_parallel_fast_forwards_fulfil_once(deployment: Any) -> None:
 
 def test_fast_forward_beyond_one_listing(deployment: Any) -> None:
     eventual = deployment.resources.eventual
-    scheduler = deployment.clients.client("scheduler")
     template = _schedules_of(deployment, _enroll(deployment)["contractId"])[0]["Target"]
     tag = uuid.uuid4().hex[:6]
     names = [f"test-page-{tag}-{index:03d}" for index in range(105)]  # more than one listing of 100
@@ -251,15 +268,7 @@ def test_fast_forward_beyond_one_listing(deployment: Any) -> None:
                 "status": {"S": "PENDING"},
             },
         )
-        scheduler.create_schedule(
-            Name=name,
-            GroupName=eventual["ScheduleGroupName"],
-            ScheduleExpression="at(2090-01-01T14:00:00)",
-            ScheduleExpressionTimezone="UTC",
-            FlexibleTimeWindow={"Mode": "OFF"},
-            ActionAfterCompletion="DELETE",
-            Target={**template, "Input": json.dumps(hook)},
-        )
+        _create_test_schedule(deployment, name, {**template, "Input": json.dumps(hook)})
 
     fired = hooks.fast_forward(deployment.clients, eventual["ScheduleGroupName"], 30000)
 
@@ -293,13 +302,7 @@ def test_unusable_schedule_skipped(deployment: Any) -> None:
     eventual = deployment.resources.eventual
     template = _schedules_of(deployment, contract["contractId"])[0]["Target"]
     name = f"test-recurring-{uuid.uuid4().hex[:8]}"
-    deployment.clients.client("scheduler").create_schedule(
-        Name=name,
-        GroupName=eventual["ScheduleGroupName"],
-        ScheduleExpression="rate(1 day)",
-        FlexibleTimeWindow={"Mode": "OFF"},
-        Target=template,
-    )
+    _create_test_schedule(deployment, name, template, expression="rate(1 day)")
 
     results = hooks.fast_forward(deployment.clients, eventual["ScheduleGroupName"], 30)
 

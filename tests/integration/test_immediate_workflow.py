@@ -118,7 +118,7 @@ def test_forced_failure_alerts_pagerduty(deployment: Any) -> None:
     assert correlation_id
     alerts = poll(
         lambda: [a for a in deployment.alerts() if a["dedup_key"] == correlation_id],
-        what=f"a PagerDuty event for {correlation_id}",
+        description=f"a PagerDuty event for {correlation_id}",
     )
     assert len(alerts) == 1
     assert alerts[0]["event_action"] == "trigger"
