@@ -5,7 +5,6 @@ alarm notifications. The routing key comes from Secrets Manager and is never log
 """
 
 import json
-import urllib.parse
 import urllib.request
 from functools import cache
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 from common.aws import client
 from common.config import require_env
 from common.observability import logger
+from common.outbound_url import is_allowed_outbound_url
 
 SUMMARY_LIMIT = 1024  # characters; PagerDuty rejects longer summaries
 TIMEOUT_SECONDS = 5
@@ -63,9 +63,7 @@ def build_event(message: dict[str, Any], routing_key: str) -> dict[str, Any]:
 def send(event: dict[str, Any]) -> None:
     """POST one event to the configured Events API URL; raise DeliveryError unless it is accepted."""
     url = require_env("PAGERDUTY_EVENTS_URL")
-    parsed = urllib.parse.urlsplit(url)
-    local_mock = parsed.scheme == "http" and parsed.hostname == "127.0.0.1" and not parsed.username
-    if not (parsed.scheme == "https" or local_mock):
+    if not is_allowed_outbound_url(url):
         raise DeliveryError(f"PAGERDUTY_EVENTS_URL {url!r} must be https, or http on 127.0.0.1 for the local mock")
     request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
         url,
