@@ -27,6 +27,7 @@ def build_app(app: cdk.App, settings: EnvironmentSettings) -> list[cdk.Stack]:
         stream=immediate.stream,
         profile_table=immediate.profile_table,
         audit_table=immediate.audit_table,
+        requests_table=immediate.requests_table,
         alert_topic=alerting.topic,
         env=env,
     )
@@ -46,6 +47,7 @@ def main() -> None:
         app.node.try_get_context("environments") or {},
         env_name,
         pagerduty_events_url=app.node.try_get_context("pagerDutyEventsUrl"),
+        rules_engine_url=app.node.try_get_context("rulesEngineUrl"),
     )
     build_app(app, settings)
     app.synth()

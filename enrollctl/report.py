@@ -7,7 +7,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
-from common.naming import execution_name
+from common.naming import execution_name, immediate_execution_name
 from enrollctl.aws import Clients
 
 _DESERIALIZER = TypeDeserializer()
@@ -93,10 +93,28 @@ def stream_events(clients: Clients, resources: Resources, contract_id: str) -> l
     return events
 
 
+def request_record(clients: Clients, resources: Resources, contract_id: str) -> dict[str, Any] | None:
+    """Return the contract's item in the requests table: its lock, or the answer it got."""
+    item = clients.client("dynamodb").get_item(
+        TableName=resources.immediate["RequestsTableName"], Key={"contractId": {"S": contract_id}}, ConsistentRead=True
+    )
+    return _plain(item["Item"]) if "Item" in item else None
+
+
 def eventual_execution_status(clients: Clients, resources: Resources, contract_id: str) -> str | None:
-    """Return the status of the contract's eventual-actions execution, or None when it never started."""
+    """Return the status of the eventual-actions execution of the contract's completed enrollment.
+
+    None when the contract has no completed enrollment or its execution never started.
+    """
+    record = request_record(clients, resources, contract_id)
+    if record is None or record.get("state") != "COMPLETED":
+        return None
+    # The lock token is the request's correlation id, which names the enrollment event.
+    enrollment_id = immediate_execution_name(str(record["lockToken"]))
     machine_arn = resources.eventual["StateMachineArn"]
-    execution_arn = f"{machine_arn.replace(':stateMachine:', ':execution:')}:{execution_name(contract_id)}"
+    execution_arn = (
+        f"{machine_arn.replace(':stateMachine:', ':execution:')}:{execution_name(contract_id, enrollment_id)}"
+    )
     sfn = clients.client("stepfunctions")
     try:
         return str(sfn.describe_execution(executionArn=execution_arn)["status"])

@@ -29,6 +29,7 @@ class EventualActionsStack(Stack):
         stream: kinesis.IStream,
         profile_table: dynamodb.ITable,
         audit_table: dynamodb.ITable,
+        requests_table: dynamodb.ITable,
         alert_topic: sns.ITopic,
         **kwargs: object,
     ) -> None:
@@ -103,6 +104,7 @@ class EventualActionsStack(Stack):
                 "FulfilActionFunctionArn": fulfil.function.function_arn,
                 "ScheduleHooksFunctionArn": schedule.function.function_arn,
                 "AuditTableName": audit_table.table_name,
+                "RequestsTableName": requests_table.table_name,
                 "AlertTopicArn": alert_topic.topic_arn,
             },
         )
@@ -110,6 +112,7 @@ class EventualActionsStack(Stack):
         for function in (plan, fulfil, schedule):
             allow_invoke(function.function, self.state_machine)
         data_stores.grant_table_actions(audit_table, self.state_machine, "dynamodb:PutItem")
+        data_stores.grant_table_actions(requests_table, self.state_machine, "dynamodb:GetItem")
         alert_topic.grant_publish(self.state_machine)
 
         consumer = PythonFunction(

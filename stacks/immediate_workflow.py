@@ -12,6 +12,10 @@ from cdk_constructs.python_lambda import DependencyLayer, PythonFunction, allow_
 from cdk_constructs.state_machine import AslStateMachine
 from stacks.settings import EnvironmentSettings
 
+# How long a contract's lock lasts. It must outlive the API function (29 s), so only the lock
+# of a request that crashed ever expires; the next request then takes it over.
+LOCK_SECONDS = 60
+
 
 class ImmediateWorkflowStack(Stack):
     """The synchronous path: one request enrolls one contract or returns why not."""
@@ -36,16 +40,31 @@ class ImmediateWorkflowStack(Stack):
         self.audit_table = data_stores.table(
             self, "AuditTable", partition_key="contractId", sort_key="auditId", key=key, settings=settings
         )
+        # One item per contract id: the lock while a request runs, then the answer it got.
+        self.requests_table = data_stores.table(
+            self, "RequestsTable", partition_key="contractId", key=key, settings=settings
+        )
         self.stream = data_stores.stream(self, "EnrollmentStream", settings=settings)
 
         layer = DependencyLayer(self, "Dependencies").layer
+        rules_engine = (
+            {
+                "RULES_ENGINE_MODE": "http",
+                "RULES_ENGINE_URL": settings.rules_engine_url,
+                "RULES_ENGINE_TIMEOUT_SECONDS": str(settings.rules_engine_timeout_seconds),
+                "RULES_ENGINE_MAX_ATTEMPTS": str(settings.rules_engine_max_attempts),
+            }
+            if settings.rules_engine_url
+            else {"RULES_ENGINE_MODE": "local"}
+        )
         eligibility = PythonFunction(
             self,
             "Eligibility",
             source="eligibility",
-            description="Checks contract eligibility against the versioned local ruleset",
+            description="Asks the rules engine (HTTP, or the bundled ruleset) whether a contract is eligible",
             settings=settings,
             layer=layer,
+            environment=rules_engine,
         )
         profile = PythonFunction(
             self,
@@ -67,6 +86,25 @@ class ImmediateWorkflowStack(Stack):
             environment={"PAYMENTS_TABLE_NAME": self.payments_table.table_name, "PAYMENTS_DESTINATION": "ledger"},
         )
         data_stores.grant_table_actions(self.payments_table, payments.function, "dynamodb:PutItem")
+        compensation = PythonFunction(
+            self,
+            "Compensation",
+            source="compensation",
+            description="Undoes a failed enrollment's completed steps in reverse order",
+            settings=settings,
+            layer=layer,
+            environment={
+                "PROFILE_TABLE_NAME": self.profile_table.table_name,
+                "PAYMENTS_TABLE_NAME": self.payments_table.table_name,
+                "PAYMENTS_DESTINATION": "ledger",
+                "STREAM_NAME": self.stream.stream_name,
+            },
+        )
+        data_stores.grant_table_actions(
+            self.profile_table, compensation.function, "dynamodb:UpdateItem", "dynamodb:DeleteItem"
+        )
+        data_stores.grant_table_actions(self.payments_table, compensation.function, "dynamodb:UpdateItem")
+        self.stream.grant_write(compensation.function)
 
         workflow = AslStateMachine(
             self,
@@ -78,16 +116,21 @@ class ImmediateWorkflowStack(Stack):
                 "EligibilityFunctionArn": eligibility.function.function_arn,
                 "ProfileFunctionArn": profile.function.function_arn,
                 "PaymentsFunctionArn": payments.function.function_arn,
+                "CompensationFunctionArn": compensation.function.function_arn,
+                "RequestsTableName": self.requests_table.table_name,
                 "EnrollmentStreamName": self.stream.stream_name,
                 "AuditTableName": self.audit_table.table_name,
                 "AlertTopicArn": alert_topic.topic_arn,
             },
         )
         self.state_machine = workflow.state_machine
-        for function in (eligibility, profile, payments):
+        for function in (eligibility, profile, payments, compensation):
             allow_invoke(function.function, self.state_machine)
         self.stream.grant_write(self.state_machine)
         data_stores.grant_table_actions(self.audit_table, self.state_machine, "dynamodb:PutItem")
+        data_stores.grant_table_actions(
+            self.requests_table, self.state_machine, "dynamodb:UpdateItem", "dynamodb:DeleteItem"
+        )
         alert_topic.grant_publish(self.state_machine)
 
         api_function = PythonFunction(
@@ -98,14 +141,22 @@ class ImmediateWorkflowStack(Stack):
             settings=settings,
             layer=layer,
             timeout=Duration.seconds(29),
-            environment={"STATE_MACHINE_ARN": self.state_machine.state_machine_arn},
+            environment={
+                "STATE_MACHINE_ARN": self.state_machine.state_machine_arn,
+                "REQUESTS_TABLE_NAME": self.requests_table.table_name,
+                "LOCK_SECONDS": str(LOCK_SECONDS),
+            },
         )
         self.state_machine.grant_start_sync_execution(api_function.function)
+        data_stores.grant_table_actions(
+            self.requests_table, api_function.function, "dynamodb:PutItem", "dynamodb:GetItem"
+        )
         self.api = ContractApi(self, "ContractApi", handler=api_function.function, settings=settings).api
 
         alarms = WorkflowAlarms(self, "Alarms", topic=alert_topic)
         alarms.on_failed_executions("ImmediateWorkflow", self.state_machine)
         alarms.on_function_errors("ApiHandlerErrors", api_function.function)
+        alarms.on_function_errors("CompensationErrors", compensation.function)
 
         CfnOutput(self, "ApiUrl", value=self.api.url)
         CfnOutput(self, "RestApiId", value=self.api.rest_api_id)
@@ -113,4 +164,7 @@ class ImmediateWorkflowStack(Stack):
         CfnOutput(self, "ProfileTableName", value=self.profile_table.table_name)
         CfnOutput(self, "PaymentsTableName", value=self.payments_table.table_name)
         CfnOutput(self, "AuditTableName", value=self.audit_table.table_name)
+        CfnOutput(self, "RequestsTableName", value=self.requests_table.table_name)
+        CfnOutput(self, "CompensationFunctionName", value=compensation.function.function_name)
+        CfnOutput(self, "EligibilityFunctionName", value=eligibility.function.function_name)
         CfnOutput(self, "StreamName", value=self.stream.stream_name)

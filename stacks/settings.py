@@ -11,6 +11,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 LOCAL_ACCOUNT = "000000000000"
+# Bounds that keep the eligibility function's attempts inside its own timeout.
+MAX_RULES_ENGINE_TIMEOUT = 4
+MAX_RULES_ENGINE_ATTEMPTS = 3
 
 
 class SettingsError(ValueError):
@@ -30,6 +33,10 @@ class EnvironmentSettings:
     log_retention_days: int
     retain_data: bool
     allow_fault_injection: bool
+    # None: decide eligibility with the bundled declarative ruleset; else POST to this URL.
+    rules_engine_url: str | None = None
+    rules_engine_timeout_seconds: float = 2.0
+    rules_engine_max_attempts: int = 3
 
     @property
     def is_local(self) -> bool:
@@ -49,18 +56,52 @@ def _boolean(value: Any, name: str) -> bool:
     return value
 
 
+def _local_or_https(url: str, name: str, *, is_local: bool) -> None:
+    if url.startswith("https://") or (is_local and url.startswith("http://127.0.0.1:")):
+        return
+    where = "an https URL, or on the local environment http://127.0.0.1" if is_local else "an https URL"
+    raise SettingsError(f"{name} must be {where}, got {url!r}")
+
+
+def _rules_engine(values: dict[str, Any], env_name: str, is_local: bool) -> dict[str, Any]:
+    prefix = f"environments.{env_name}"
+    url = values.get("rulesEngineUrl") or None
+    if url is not None:
+        _local_or_https(str(url), f"{prefix}.rulesEngineUrl", is_local=is_local)
+    timeout = values.get("rulesEngineTimeoutSeconds", 2.0)
+    attempts = values.get("rulesEngineMaxAttempts", 3)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= MAX_RULES_ENGINE_TIMEOUT:
+        raise SettingsError(
+            f"{prefix}.rulesEngineTimeoutSeconds must be above 0 and at most {MAX_RULES_ENGINE_TIMEOUT}"
+        )
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= MAX_RULES_ENGINE_ATTEMPTS:
+        raise SettingsError(f"{prefix}.rulesEngineMaxAttempts must be an integer from 1 to {MAX_RULES_ENGINE_ATTEMPTS}")
+    return {
+        "rules_engine_url": url,
+        "rules_engine_timeout_seconds": float(timeout),
+        "rules_engine_max_attempts": attempts,
+    }
+
+
 def load_settings(
-    context: dict[str, Any], env_name: str, *, pagerduty_events_url: str | None = None
+    context: dict[str, Any],
+    env_name: str,
+    *,
+    pagerduty_events_url: str | None = None,
+    rules_engine_url: str | None = None,
 ) -> EnvironmentSettings:
     """Build and validate the settings of ``env_name`` from the cdk.json ``environments`` context.
 
-    ``pagerduty_events_url`` overrides the configured URL; only the local environment accepts an
-    override, and only on 127.0.0.1, so the local tooling can move the mock to another port.
+    ``pagerduty_events_url`` and ``rules_engine_url`` override the configured URLs; only the
+    local environment accepts an override, and only on 127.0.0.1, so the local tooling can point
+    the functions at servers it starts itself.
     """
     if env_name not in context:
         known = ", ".join(sorted(context))
         raise SettingsError(f"environment {env_name!r} is not defined in cdk.json; defined: {known}")
     values = context[env_name]
+    if rules_engine_url and not (env_name == "local" and rules_engine_url.startswith("http://127.0.0.1:")):
+        raise SettingsError("rulesEngineUrl can only be overridden for the local environment, on http://127.0.0.1")
     account = str(_require(values, env_name, "account"))
     if not re.fullmatch(r"\d{12}", account):
         raise SettingsError(f"environments.{env_name}.account must be 12 digits, got {account!r}")
@@ -88,6 +129,11 @@ def load_settings(
         retain_data=_boolean(_require(values, env_name, "retainData"), f"environments.{env_name}.retainData"),
         allow_fault_injection=_boolean(
             values.get("allowFaultInjection", False), f"environments.{env_name}.allowFaultInjection"
+        ),
+        **_rules_engine(
+            {**values, **({"rulesEngineUrl": rules_engine_url} if rules_engine_url else {})},
+            env_name,
+            env_name == "local",
         ),
     )
     if settings.allow_fault_injection and not settings.is_local:

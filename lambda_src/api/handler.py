@@ -1,7 +1,10 @@
 """POST /contracts: validate one contract and run the immediate workflow synchronously.
 
-API Gateway calls this function through Lambda-proxy integration; it starts the Express state
-machine with StartSyncExecution and maps the execution's output to the HTTP response.
+API Gateway calls this function through Lambda-proxy integration. A valid request takes the
+contract's lock in the requests table, then starts the Express state machine with
+StartSyncExecution and maps the execution's output to the HTTP response. The workflow stores
+its answer on the lock's item, so a replay of the same request gets the same answer without a
+second enrollment, and releases the lock when it fails.
 """
 
 import json
@@ -16,10 +19,12 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ReadTimeoutError
 
+from api.request_ledger import Busy, Claim, DifferentRequest, Replay, RequestLedger, request_fingerprint
 from common.config import fault_injection_enabled, require_env
 from common.errors import InvalidContractError
 from common.faults import STEPS
-from common.models import parse_contract
+from common.models import ContractRequest, parse_contract
+from common.naming import immediate_execution_name
 from common.observability import logger
 
 # Step Functions limits execution input and state data to 256 KiB of UTF-8. The workflow carries
@@ -30,6 +35,9 @@ MAX_EXECUTION_INPUT_BYTES = 96 * 1024
 FAULT_HEADER = "x-enrollment-fault-step"
 # The workflow times out after 25 s and this function after 29 s (API Gateway's own limit).
 SYNC_READ_TIMEOUT_SECONDS = 27
+# A lock outlives any request that holds it (the function stops after 29 s), so only a crashed
+# request's lock ever expires.
+DEFAULT_LOCK_SECONDS = 60
 
 
 @cache
@@ -43,16 +51,26 @@ def _sfn() -> Any:
     return boto3.client("stepfunctions", config=config)
 
 
-def _response(status: int, body: dict[str, Any], correlation_id: str) -> dict[str, Any]:
+def _ledger() -> RequestLedger:
+    return RequestLedger(
+        require_env("REQUESTS_TABLE_NAME"), lock_seconds=int(os.environ.get("LOCK_SECONDS", DEFAULT_LOCK_SECONDS))
+    )
+
+
+def _response(
+    status: int, body: dict[str, Any], correlation_id: str, headers: dict[str, str] | None = None
+) -> dict[str, Any]:
     return {
         "statusCode": status,
-        "headers": {"Content-Type": "application/json", "X-Correlation-Id": correlation_id},
+        "headers": {"Content-Type": "application/json", "X-Correlation-Id": correlation_id, **(headers or {})},
         "body": json.dumps(body),
     }
 
 
-def _error(status: int, message: str, correlation_id: str, **extra: Any) -> dict[str, Any]:
-    return _response(status, {"error": message, "correlationId": correlation_id, **extra}, correlation_id)
+def _error(
+    status: int, message: str, correlation_id: str, headers: dict[str, str] | None = None, **extra: Any
+) -> dict[str, Any]:
+    return _response(status, {"error": message, "correlationId": correlation_id, **extra}, correlation_id, headers)
 
 
 def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -85,7 +103,7 @@ def _run_workflow(execution_input: str, correlation_id: str) -> dict[str, Any]:
     try:
         result = _sfn().start_sync_execution(
             stateMachineArn=require_env("STATE_MACHINE_ARN"),
-            name=correlation_id.removeprefix("corr-")[:80],
+            name=immediate_execution_name(correlation_id),
             input=execution_input,
         )
     except ReadTimeoutError:
@@ -104,29 +122,58 @@ def _run_workflow(execution_input: str, correlation_id: str) -> dict[str, Any]:
     return _response(int(output["httpStatus"]), output["body"], correlation_id)
 
 
-@logger.inject_lambda_context(clear_state=True)
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Validate the request body, run the workflow and return its output as the HTTP response."""
-    request_id = (event.get("requestContext") or {}).get("requestId") or str(uuid.uuid4())
-    correlation_id = f"corr-{request_id}"
-    logger.append_keys(correlation_id=correlation_id)
+def _answer_without_running(claim: Claim, correlation_id: str) -> dict[str, Any] | None:
+    """Return the response for a request that must not run the workflow, or None when it may."""
+    if isinstance(claim, Replay):
+        logger.info("request_replayed", http_status=claim.http_status)
+        return _response(claim.http_status, claim.body, correlation_id, {"X-Idempotent-Replay": "true"})
+    if isinstance(claim, Busy):
+        logger.info("request_refused", reason="in_progress", retry_after=claim.retry_after)
+        return _error(
+            409,
+            "another request for this contract is in progress; retry after the Retry-After seconds",
+            correlation_id,
+            {"Retry-After": str(claim.retry_after)},
+            reason="IN_PROGRESS",
+        )
+    if isinstance(claim, DifferentRequest):
+        logger.info("request_refused", reason="different_request")
+        return _error(
+            409,
+            "this contract id was already processed with a different request body; send a new contract id",
+            correlation_id,
+            reason="DIFFERENT_REQUEST",
+        )
+    return None
 
-    raw_body = event.get("body") or ""
+
+class RequestRejected(Exception):
+    """Raised while reading a request that gets a 4xx answer before anything is written."""
+
+    def __init__(self, response: dict[str, Any]) -> None:
+        super().__init__(response["statusCode"])
+        self.response = response
+
+
+def _decode_body(raw_body: str, correlation_id: str) -> Any:
     if len(raw_body.encode()) > MAX_BODY_BYTES:
-        return _error(413, f"request body is larger than {MAX_BODY_BYTES} bytes", correlation_id)
+        raise RequestRejected(_error(413, f"request body is larger than {MAX_BODY_BYTES} bytes", correlation_id))
     try:
-        payload = json.loads(raw_body, parse_float=Decimal, object_pairs_hook=_reject_duplicate_keys)
+        return json.loads(raw_body, parse_float=Decimal, object_pairs_hook=_reject_duplicate_keys)
     except json.JSONDecodeError as exc:
         logger.info("request_rejected", reason="invalid_json")
-        return _error(
-            400, f"request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", correlation_id
-        )
+        message = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
     except (ValueError, RecursionError) as exc:
         logger.info("request_rejected", reason="invalid_json")
         message = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        return _error(400, f"request body is not valid JSON: {message}", correlation_id)
+    raise RequestRejected(_error(400, f"request body is not valid JSON: {message}", correlation_id))
 
+
+def _read_request(event: dict[str, Any], correlation_id: str) -> tuple[ContractRequest, str | None]:
+    """Return the contract and the fault step of a request, or raise RequestRejected listing every problem."""
+    payload = _decode_body(event.get("body") or "", correlation_id)
     errors: list[dict[str, str]] = []
+    fault_step = None
     try:
         fault_step = _fault_step(event.get("headers") or {})
     except InvalidContractError as exc:
@@ -137,16 +184,37 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         errors[:0] = exc.errors
     if errors:
         logger.info("request_rejected", reason="invalid_contract", invalid_fields=[e["field"] for e in errors])
-        return _error(400, "invalid contract request", correlation_id, invalidFields=errors)
+        raise RequestRejected(_error(400, "invalid contract request", correlation_id, invalidFields=errors))
+    return contract, fault_step
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Validate the request, take the contract's lock, run the workflow and return its answer."""
+    request_id = (event.get("requestContext") or {}).get("requestId") or str(uuid.uuid4())
+    correlation_id = f"corr-{request_id}"
+    logger.append_keys(correlation_id=correlation_id)
+    try:
+        contract, fault_step = _read_request(event, correlation_id)
+    except RequestRejected as rejected:
+        return rejected.response
 
     logger.append_keys(contract_id=contract.contractId)
+    parsed = contract.model_dump(mode="json")
     execution_input = {
         "correlationId": correlation_id,
         "receivedAt": datetime.now(UTC).isoformat(),
-        "contract": contract.model_dump(mode="json"),
+        "contract": parsed,
         "faultStep": fault_step,
     }
     serialized = json.dumps(execution_input, ensure_ascii=False)
     if len(serialized.encode()) > MAX_EXECUTION_INPUT_BYTES:
         return _error(413, f"the contract is larger than {MAX_EXECUTION_INPUT_BYTES} bytes once parsed", correlation_id)
+
+    claim = _ledger().claim(
+        contract_id=contract.contractId, fingerprint=request_fingerprint(parsed), lock_token=correlation_id
+    )
+    refusal = _answer_without_running(claim, correlation_id)
+    if refusal is not None:
+        return refusal
     return _run_workflow(serialized, correlation_id)

@@ -10,13 +10,19 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:10]
 
 
-def execution_name(contract_id: str) -> str:
-    """Name the eventual-actions execution of a contract (at most 80 characters).
+def immediate_execution_name(correlation_id: str) -> str:
+    """Name the immediate execution of a request; it is also the id of the enrollment event it publishes."""
+    return correlation_id.removeprefix("corr-")[:80]
 
-    Step Functions keeps names unique per state machine, so a replayed stream record for the
-    same contract cannot start a second execution.
+
+def execution_name(contract_id: str, enrollment_id: str) -> str:
+    """Name the eventual-actions execution of one enrollment attempt (at most 80 characters).
+
+    ``enrollment_id`` is the enrollment event's id (the immediate execution's name). Step
+    Functions keeps names unique per state machine, so a replayed stream record cannot start a
+    second execution, while a retry after a failed and reversed attempt gets its own.
     """
-    return f"{_UNSAFE.sub('_', contract_id)[:64]}-{_digest(contract_id)}"
+    return f"{_UNSAFE.sub('_', contract_id)[:64]}-{_digest(contract_id, enrollment_id)}"
 
 
 def hook_name(contract_id: str, index: int, action_name: str) -> str:

@@ -1,11 +1,17 @@
 """Destinations of payment set-ups. The final destination is not decided yet, so the workflow talks to
 one small interface; the local default records plans in a DynamoDB ledger table.
+
+Set-up and cancellation are both idempotent: the workflow may retry either, and compensation
+cancels only the plan this contract set up.
 """
 
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Protocol
+
+from botocore.exceptions import ClientError
 
 from common.aws import table
 from common.config import require_env
@@ -38,6 +44,10 @@ class PaymentsDestination(Protocol):
         """Register ``plan`` and return its status at the destination."""
         ...
 
+    def cancel(self, *, contract_id: str, plan_id: str, reason: str) -> bool:
+        """Cancel the plan ``plan_id`` of ``contract_id``; return False when there was none to cancel."""
+        ...
+
 
 class LedgerDestination:
     """Records payment plans in the payments table (the local default)."""
@@ -62,6 +72,26 @@ class LedgerDestination:
             }
         )
         return "ACTIVE"
+
+    def cancel(self, *, contract_id: str, plan_id: str, reason: str) -> bool:
+        try:
+            table(self._table_name).update_item(
+                Key={"contractId": contract_id},
+                UpdateExpression="SET #status = :cancelled, cancelledAt = :now, cancelReason = :reason",
+                ConditionExpression="planId = :plan",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":cancelled": "CANCELLED",
+                    ":now": datetime.now(UTC).isoformat(),
+                    ":reason": reason,
+                    ":plan": plan_id,
+                },
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
 
 def configured_destination() -> PaymentsDestination:

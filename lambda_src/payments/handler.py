@@ -5,7 +5,7 @@ from typing import Any
 
 from common.faults import raise_if_injected
 from common.observability import logger
-from payments.destinations import PaymentPlan, configured_destination
+from common.payments import PaymentPlan, configured_destination
 
 
 @logger.inject_lambda_context(clear_state=True)

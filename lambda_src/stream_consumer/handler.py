@@ -15,6 +15,7 @@ from common.naming import execution_name
 from common.observability import logger
 
 ENROLLMENT_CONFIRMED = "EnrollmentConfirmed"
+ENROLLMENT_REVERSED = "EnrollmentReversed"
 
 
 # SQS messages are at most 256 KiB; a larger record is parked by position only.
@@ -47,19 +48,25 @@ def handle_record(record: dict[str, Any]) -> str:
         event = json.loads(base64.b64decode(record["kinesis"]["data"]))
         event_type = event["eventType"]
         contract_id = event["contractId"]
+        enrollment_id = event["eventId"] if event_type == ENROLLMENT_CONFIRMED else None
     except (KeyError, TypeError, ValueError) as exc:
         _park(record, f"record is not an enrollment event: {exc}")
         return "parked"
 
-    if event_type != ENROLLMENT_CONFIRMED:
+    if event_type == ENROLLMENT_REVERSED:
+        # The execution started for the reversed attempt finds its enrollment not completed and
+        # stops before it plans anything, so there is nothing to undo here.
+        logger.info("enrollment_reversed", contract_id=contract_id, failed_step=event.get("failedStep"))
+        return "skipped"
+    if event_type != ENROLLMENT_CONFIRMED or not isinstance(enrollment_id, str):
         return "skipped"
 
     sfn = client("stepfunctions")
     try:
         response = sfn.start_execution(
             stateMachineArn=require_env("STATE_MACHINE_ARN"),
-            name=execution_name(contract_id),
-            input=json.dumps({"event": event}),
+            name=execution_name(contract_id, enrollment_id),
+            input=json.dumps({"event": event, "settlementChecks": 0}),
         )
     except sfn.exceptions.ExecutionAlreadyExists:
         logger.info("execution_already_started", contract_id=contract_id)

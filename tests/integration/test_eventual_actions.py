@@ -9,7 +9,7 @@ import pytest
 
 from common.naming import execution_name
 from enrollctl import hooks
-from enrollctl.report import audit_trail, eventual_execution_status, profile
+from enrollctl.report import audit_trail, eventual_execution_status, profile, stream_events
 from enrollctl.report import hooks as hook_records
 from tests.integration.helpers import poll, sample
 
@@ -148,21 +148,24 @@ def test_replayed_stream_record_starts_nothing(deployment: Any) -> None:
     sfn = deployment.clients.client("stepfunctions")
     machine = deployment.resources.eventual["StateMachineArn"]
 
-    name = execution_name(contract["contractId"])
+    confirmed = [
+        event
+        for event in stream_events(deployment.clients, deployment.resources, contract["contractId"])
+        if event["eventType"] == "EnrollmentConfirmed"
+    ]
+    assert len(confirmed) == 1
+    original = {key: value for key, value in confirmed[0].items() if key != "sequenceNumber"}
+    name = execution_name(contract["contractId"], original["eventId"])
 
     def executions() -> list[str]:
         return [e["name"] for e in sfn.list_executions(stateMachineArn=machine)["executions"] if e["name"] == name]
 
     before = executions()
-    event = {
-        "eventType": "EnrollmentConfirmed",
-        "contractId": contract["contractId"],
-        "accountId": contract["accountId"],
-    }
+    # The very same record again, as a producer retry or a re-read shard would deliver it.
     deployment.clients.client("kinesis").put_record(
         StreamName=deployment.resources.immediate["StreamName"],
         PartitionKey=contract["accountId"],
-        Data=json.dumps({**event, "enrolledAt": "2026-12-04T12:00:00+00:00", "actions": contract["actions"]}).encode(),
+        Data=json.dumps(original).encode(),
     )
     marker = sample("contract-upstream-list")
     assert deployment.submit(marker).status == 200

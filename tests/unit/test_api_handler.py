@@ -17,12 +17,16 @@ REQUEST_ID = "0c7e5d1a-3f2b-4b8e-9d6a-1e2f3a4b5c6d"
 
 @pytest.fixture(autouse=True)
 def no_workflow(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail the test if the handler reaches the Step Functions client on a rejection path."""
+    """Fail the test if the handler writes a lock or starts the workflow on a rejection path."""
 
     def fail_if_called() -> Any:
         raise AssertionError("the handler started the workflow for a request it should reject")
 
+    def fail_if_locked() -> Any:
+        raise AssertionError("the handler took a contract lock for a request it should reject")
+
     monkeypatch.setattr(api, "_sfn", fail_if_called)
+    monkeypatch.setattr(api, "_ledger", fail_if_locked)
     monkeypatch.setenv("STATE_MACHINE_ARN", "arn:aws:states:us-east-1:000000000000:stateMachine:unit-test")
 
 
@@ -148,8 +152,8 @@ def test_correlation_id_without_request_context(lambda_context):
 
 
 def test_valid_request_reaches_workflow(lambda_context):
-    # Shows that the no_workflow guard would catch a rejection path that starts the workflow.
-    with pytest.raises(AssertionError, match="started the workflow"):
+    # Shows that the no_workflow guard would catch a rejection path that writes anything.
+    with pytest.raises(AssertionError, match="took a contract lock"):
         api.lambda_handler(_request(read_event_text("contract-offer")), lambda_context)
 
 

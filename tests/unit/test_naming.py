@@ -5,7 +5,7 @@ import re
 import pytest
 
 from common.models import MAX_ACTIONS
-from common.naming import execution_name, hook_name
+from common.naming import execution_name, hook_name, immediate_execution_name
 
 # EventBridge Scheduler schedule names: 1 to 64 characters of [0-9A-Za-z_.-].
 SCHEDULE_NAME = re.compile(r"[0-9A-Za-z_.-]{1,64}")
@@ -67,9 +67,12 @@ def test_hook_name_deterministic():
     assert hook_name("C/2026 000123", 7, "rate change") == hook_name("C/2026 000123", 7, "rate change")
 
 
+ENROLLMENT_ID = "0b7e3a52-5d1c-4a0e-9f43-6a2f1d3c9b10"
+
+
 @pytest.mark.parametrize("contract_id", NASTY_CONTRACT_IDS)
 def test_execution_name_valid(contract_id):
-    name = execution_name(contract_id)
+    name = execution_name(contract_id, ENROLLMENT_ID)
 
     assert len(name) <= 80
     assert EXECUTION_NAME.fullmatch(name), name
@@ -81,9 +84,19 @@ def test_execution_name_valid(contract_id):
     ids=["slash", "space", "truncated"],
 )
 def test_execution_name_distinct(first, second):
-    assert execution_name(first) != execution_name(second)
+    assert execution_name(first, ENROLLMENT_ID) != execution_name(second, ENROLLMENT_ID)
+
+
+def test_execution_name_distinct_per_enrollment_attempt():
+    # A retry after a failed, reversed attempt publishes a new event and needs its own execution.
+    assert execution_name("C-2026-000123", ENROLLMENT_ID) != execution_name("C-2026-000123", "other-attempt")
 
 
 def test_execution_name_deterministic():
-    assert execution_name("C-2026-000123") == execution_name("C-2026-000123")
-    assert execution_name("C-2026-000123").startswith("C-2026-000123-")
+    assert execution_name("C-2026-000123", ENROLLMENT_ID) == execution_name("C-2026-000123", ENROLLMENT_ID)
+    assert execution_name("C-2026-000123", ENROLLMENT_ID).startswith("C-2026-000123-")
+
+
+def test_immediate_execution_name_drops_prefix_and_fits():
+    assert immediate_execution_name("corr-1234") == "1234"
+    assert len(immediate_execution_name("corr-" + "x" * 200)) == 80

@@ -98,3 +98,64 @@ def test_missing_key_rejected(key):
 
     with pytest.raises(SettingsError, match=rf"environments\.local\.{key} is missing in cdk.json"):
         load_settings(environments, "local")
+
+
+def test_rules_engine_defaults_to_bundled_ruleset():
+    settings = load_settings(_environments(), "local")
+
+    assert settings.rules_engine_url is None
+    assert settings.rules_engine_timeout_seconds == 2.0
+    assert settings.rules_engine_max_attempts == 3
+
+
+def test_rules_engine_url_and_limits_read():
+    environments = _with(
+        "prod",
+        rulesEngineUrl="https://rules.example.internal/v1",
+        rulesEngineTimeoutSeconds=1.5,
+        rulesEngineMaxAttempts=2,
+    )
+
+    settings = load_settings(environments, "prod")
+
+    assert settings.rules_engine_url == "https://rules.example.internal/v1"
+    assert settings.rules_engine_timeout_seconds == 1.5
+    assert settings.rules_engine_max_attempts == 2
+
+
+@pytest.mark.parametrize(
+    ("env_name", "changes", "message"),
+    [
+        ("prod", {"rulesEngineUrl": "http://rules.example.internal/v1"}, r"rulesEngineUrl must be an https URL"),
+        ("prod", {"rulesEngineUrl": "http://127.0.0.1:4580/v1"}, r"rulesEngineUrl must be an https URL"),
+        ("local", {"rulesEngineUrl": "http://10.0.0.5/v1"}, r"or on the local environment http://127\.0\.0\.1"),
+        ("local", {"rulesEngineTimeoutSeconds": 0}, r"rulesEngineTimeoutSeconds must be above 0 and at most 4"),
+        ("local", {"rulesEngineTimeoutSeconds": 4.5}, r"rulesEngineTimeoutSeconds must be above 0"),
+        ("local", {"rulesEngineTimeoutSeconds": "2"}, r"rulesEngineTimeoutSeconds must be above 0"),
+        ("local", {"rulesEngineMaxAttempts": 0}, r"rulesEngineMaxAttempts must be an integer from 1 to 3"),
+        ("local", {"rulesEngineMaxAttempts": 4}, r"rulesEngineMaxAttempts must be an integer"),
+        ("local", {"rulesEngineMaxAttempts": True}, r"rulesEngineMaxAttempts must be an integer"),
+    ],
+    ids=[
+        "prod-http",
+        "prod-loopback",
+        "local-remote-http",
+        "zero-timeout",
+        "long-timeout",
+        "string-timeout",
+        "zero-attempts",
+        "many-attempts",
+        "boolean-attempts",
+    ],
+)
+def test_rules_engine_settings_rejected(env_name, changes, message):
+    with pytest.raises(SettingsError, match=message):
+        load_settings(_with(env_name, **changes), env_name)
+
+
+def test_rules_engine_override_only_local_loopback():
+    settings = load_settings(_environments(), "local", rules_engine_url="http://127.0.0.1:4580/v1")
+    assert settings.rules_engine_url == "http://127.0.0.1:4580/v1"
+
+    with pytest.raises(SettingsError, match=r"rulesEngineUrl can only be overridden for the local environment"):
+        load_settings(_environments(), "prod", rules_engine_url="http://127.0.0.1:4580/v1")

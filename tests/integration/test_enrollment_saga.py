@@ -1,0 +1,457 @@
+"""Production depth of the immediate workflow on the emulator: one answer per status code, a
+failure injected at each step and undone, the contract lock, replays, and the HTTP rules engine.
+
+Every test checks the state of each table, the stream, the schedules and the mock PagerDuty,
+not only the HTTP answer.
+"""
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from common.naming import execution_name, immediate_execution_name
+from enrollctl import hooks
+from enrollctl.report import audit_trail, payment, profile, request_record, stream_events
+from enrollctl.report import hooks as hook_records
+from tests.integration.helpers import poll, sample
+
+pytestmark = pytest.mark.integration
+
+
+IMMEDIATE_OUTCOMES = {"ENROLLED", "NOT_ELIGIBLE", "FAILED"}
+
+
+@dataclass(frozen=True)
+class ContractState:
+    """What one contract left behind in every store the workflows write to."""
+
+    profile: dict[str, Any] | None
+    payment: dict[str, Any] | None
+    # Outcomes the immediate workflow audits; the eventual workflow's own entries are left out.
+    audit_outcomes: list[str]
+    # Enrollment events only; fulfilled actions are counted apart.
+    event_types: list[str]
+    actions_fulfilled: int
+    request: dict[str, Any] | None
+    hooks: list[dict[str, Any]]
+    schedules: list[str]
+    alerts: list[dict[str, Any]] = field(repr=False)
+
+
+def _state(deployment: Any, contract: dict[str, Any]) -> ContractState:
+    clients, resources = deployment.clients, deployment.resources
+    contract_id = contract["contractId"]
+    group = resources.eventual["ScheduleGroupName"]
+    event_types = [event["eventType"] for event in stream_events(clients, resources, contract_id)]
+    return ContractState(
+        profile=profile(clients, resources, contract["accountId"]),
+        payment=payment(clients, resources, contract_id),
+        audit_outcomes=sorted(
+            record["outcome"]
+            for record in audit_trail(clients, resources, contract_id)
+            if record["outcome"] in IMMEDIATE_OUTCOMES
+        ),
+        event_types=[event_type for event_type in event_types if event_type.startswith("Enrollment")],
+        actions_fulfilled=event_types.count("ActionFulfilled"),
+        request=request_record(clients, resources, contract_id),
+        hooks=hook_records(clients, resources, contract_id),
+        schedules=[
+            schedule["Name"]
+            for schedule in hooks.list_schedules(clients, group)
+            if schedule["Name"].startswith(f"{contract_id}-")
+        ],
+        alerts=[
+            alert
+            for alert in deployment.alerts()
+            if alert["payload"].get("custom_details", {}).get("contractId") == contract_id
+        ],
+    )
+
+
+def _eventual_status(deployment: Any, contract_id: str, correlation_id: str) -> str | None:
+    """Status of the eventual execution started by one enrollment attempt's stream event."""
+    sfn = deployment.clients.client("stepfunctions")
+    machine_arn = deployment.resources.eventual["StateMachineArn"]
+    name = execution_name(contract_id, immediate_execution_name(correlation_id))
+    try:
+        arn = f"{machine_arn.replace(':stateMachine:', ':execution:')}:{name}"
+        return str(sfn.describe_execution(executionArn=arn)["status"])
+    except sfn.exceptions.ExecutionDoesNotExist:
+        return None
+
+
+def _settled(deployment: Any, contract_id: str, correlation_id: str) -> str:
+    def finished() -> str | None:
+        status = _eventual_status(deployment, contract_id, correlation_id)
+        return status if status not in (None, "RUNNING") else None
+
+    return str(poll(finished, description=f"the eventual execution of {correlation_id}"))
+
+
+def _put_lock(deployment: Any, contract_id: str, *, expires_in: int) -> None:
+    """Write the lock another request would hold, as the API writes it."""
+    now = int(time.time())
+    deployment.clients.client("dynamodb").put_item(
+        TableName=deployment.resources.immediate["RequestsTableName"],
+        Item={
+            "contractId": {"S": contract_id},
+            "state": {"S": "IN_PROGRESS"},
+            "requestHash": {"S": "0" * 64},
+            "lockToken": {"S": "corr-held-by-another-request"},
+            "lockedAt": {"N": str(now)},
+            "expiresAt": {"N": str(now + expires_in)},
+        },
+    )
+
+
+# --- One row per response code -------------------------------------------------------------
+
+
+def test_200_enrolled_stores_answer_for_replay(deployment: Any) -> None:
+    contract = sample("contract-offer")
+
+    response = deployment.submit(contract)
+
+    assert response.status == 200, response.body
+    assert response.body["status"] == "ENROLLED"
+    state = _state(deployment, contract)
+    assert state.request is not None
+    assert state.request["state"] == "COMPLETED"
+    assert "expiresAt" not in state.request
+    assert json.loads(state.request["responseBody"]) == response.body
+    assert _settled(deployment, contract["contractId"], response.body["correlationId"]) == "SUCCEEDED"
+
+
+def test_200_not_eligible_stored_too(deployment: Any) -> None:
+    contract = sample("contract-not-eligible")
+
+    first = deployment.submit(contract)
+    second = deployment.submit(contract)
+
+    assert first.status == second.status == 200
+    assert first.body["status"] == "NOT_ELIGIBLE"
+    assert second.body == first.body
+    assert second.headers.get("X-Idempotent-Replay") == "true"
+    state = _state(deployment, contract)
+    assert state.audit_outcomes == ["NOT_ELIGIBLE"]
+    assert state.event_types == []
+    assert state.profile is None
+
+
+def test_400_writes_nothing(deployment: Any) -> None:
+    contract = sample("contract-offer")
+    contract["contractDraft"]["currency"] = "usd"
+
+    response = deployment.submit(contract)
+
+    assert response.status == 400, response.body
+    assert [error["field"] for error in response.body["invalidFields"]] == ["contractDraft.currency"]
+    state = _state(deployment, contract)
+    assert (state.profile, state.payment, state.request) == (None, None, None)
+    assert state.audit_outcomes == state.event_types == []
+
+
+def test_409_while_another_request_holds_the_lock(deployment: Any) -> None:
+    contract = sample("contract-offer")
+    _put_lock(deployment, contract["contractId"], expires_in=30)
+
+    response = deployment.submit(contract)
+
+    assert response.status == 409, response.body
+    assert response.body["reason"] == "IN_PROGRESS"
+    assert 1 <= int(response.headers["Retry-After"]) <= 5
+    assert response.body["correlationId"] == response.headers["X-Correlation-Id"]
+    state = _state(deployment, contract)
+    assert state.request is not None
+    assert state.request["lockToken"] == "corr-held-by-another-request"
+    assert (state.profile, state.payment) == (None, None)
+    assert state.audit_outcomes == state.event_types == []
+
+
+def test_expired_lock_of_a_crashed_request_is_taken_over(deployment: Any) -> None:
+    contract = sample("contract-offer")
+    _put_lock(deployment, contract["contractId"], expires_in=-1)
+
+    response = deployment.submit(contract)
+
+    assert response.status == 200, response.body
+    assert response.body["status"] == "ENROLLED"
+    state = _state(deployment, contract)
+    assert state.request is not None
+    assert state.request["lockToken"] == response.body["correlationId"]
+
+
+def test_409_same_contract_different_body(deployment: Any) -> None:
+    contract = sample("contract-offer")
+    assert deployment.submit(contract).status == 200
+    before = _state(deployment, contract)
+
+    changed = {**contract, "contractDraft": {**contract["contractDraft"], "monthlyPayment": "125.00"}}
+    response = deployment.submit(changed)
+
+    assert response.status == 409, response.body
+    assert response.body["reason"] == "DIFFERENT_REQUEST"
+    assert "Retry-After" not in response.headers
+    after = _state(deployment, contract)
+    assert after.payment == before.payment
+    assert after.audit_outcomes == before.audit_outcomes == ["ENROLLED"]
+
+
+def test_413_oversized_body_writes_nothing(deployment: Any) -> None:
+    contract = sample("contract-offer")
+    contract["contractInfo"]["note"] = "x" * (70 * 1024)
+
+    response = deployment.submit(contract)
+
+    assert response.status == 413, response.body
+    state = _state(deployment, contract)
+    assert (state.profile, state.payment, state.request) == (None, None, None)
+
+
+def test_500_failure_answers_with_correlation_id(deployment: Any) -> None:
+    contract = sample("contract-forced-failure")
+
+    response = deployment.submit(contract, fault_step="profile")
+
+    assert response.status == 500, response.body
+    assert response.body["reason"] == "ENROLLMENT_FAILED"
+    assert response.body["correlationId"] == response.headers["X-Correlation-Id"]
+
+
+# --- A failure injected at each step, then undone ------------------------------------------
+
+# step -> (HTTP status, the steps compensation undoes in order, the stream events left behind)
+FAULTS = [
+    ("eligibility", 502, [], []),
+    ("profile", 500, [], []),
+    ("payments", 500, ["profile"], []),
+    ("publish", 500, ["payments", "profile"], []),
+    ("audit", 500, ["stream_event", "payments", "profile"], ["EnrollmentConfirmed", "EnrollmentReversed"]),
+]
+
+
+@pytest.mark.parametrize(("step", "status", "undone", "events"), FAULTS, ids=[row[0] for row in FAULTS])
+def test_failure_at_each_step_is_undone(
+    deployment: Any, step: str, status: int, undone: list[str], events: list[str]
+) -> None:
+    contract = sample("contract-forced-failure")
+
+    response = deployment.submit(contract, fault_step=step)
+
+    assert response.status == status, response.body
+    correlation_id = response.body["correlationId"]
+    alerts = poll(lambda: _state(deployment, contract).alerts, description=f"the alert for {correlation_id}")
+    state = _state(deployment, contract)
+    assert state.profile is None, "a profile the enrollment created is deleted again"
+    assert state.payment is None or state.payment["status"] == "CANCELLED"
+    assert (state.payment is not None) == ("payments" in undone)
+    assert state.event_types == events
+    assert state.audit_outcomes == ["FAILED"]
+    failure = audit_trail(deployment.clients, deployment.resources, contract["contractId"])[0]
+    assert failure["failedStep"] == step
+    assert json.loads(failure["compensation"])["undone"] == undone
+    assert state.request is None, "the lock is released"
+    if events:
+        # The reversed attempt's eventual execution stops before it plans anything.
+        assert _settled(deployment, contract["contractId"], correlation_id) == "SUCCEEDED"
+    final = _state(deployment, contract)
+    assert final.hooks == []
+    assert final.schedules == []
+    assert final.actions_fulfilled == 0
+    assert len(alerts) == len(final.alerts) == 1
+    assert alerts[0]["payload"]["custom_details"]["failedStep"] == step
+    assert alerts[0]["payload"]["custom_details"]["compensated"] is True
+
+    # The lock is free and nothing is left half done: the same request now enrolls.
+    retry = deployment.submit(contract)
+    assert retry.status == 200, retry.body
+    assert retry.body["status"] == "ENROLLED"
+    assert _settled(deployment, contract["contractId"], retry.body["correlationId"]) == "SUCCEEDED"
+    expected_hooks = len(contract["actions"])
+    assert len(_state(deployment, contract).hooks) == expected_hooks
+
+
+def test_compensation_restores_an_existing_profile(deployment: Any) -> None:
+    contract = sample("contract-forced-failure")
+    earlier = {"status": "ENROLLED", "contractId": "C-EARLIER-1", "enrolledAt": "2026-01-02T10:00:00+00:00"}
+    deployment.clients.client("dynamodb").put_item(
+        TableName=deployment.resources.immediate["ProfileTableName"],
+        Item={
+            "accountId": {"S": contract["accountId"]},
+            "riskBand": {"S": "B"},
+            **{name: {"S": value} for name, value in earlier.items()},
+        },
+    )
+
+    response = deployment.submit(contract, fault_step="audit")
+
+    assert response.status == 500, response.body
+    restored = profile(deployment.clients, deployment.resources, contract["accountId"])
+    assert restored is not None
+    assert {name: restored.get(name) for name in earlier} == earlier
+    assert "product" not in restored, "an attribute the earlier profile did not have is removed"
+    assert restored["riskBand"] == "B", "attributes the enrollment never set are kept"
+
+
+# --- Replays and concurrency ---------------------------------------------------------------
+
+
+def test_replay_returns_stored_answer_without_second_effects(deployment: Any) -> None:
+    contract = sample("contract-offer")
+    first = deployment.submit(contract)
+    assert first.status == 200, first.body
+    _settled(deployment, contract["contractId"], first.body["correlationId"])
+    before = _state(deployment, contract)
+
+    # Same contract, keys in another order and the upstream `List` spelling: the same request.
+    reordered = {"List": contract["actions"], **{k: v for k, v in reversed(contract.items()) if k != "actions"}}
+    replay = deployment.submit(reordered)
+
+    assert replay.status == first.status
+    assert replay.body == first.body
+    assert replay.headers.get("X-Idempotent-Replay") == "true"
+    assert replay.headers["X-Correlation-Id"] != first.body["correlationId"]
+    after = _state(deployment, contract)
+    assert after.profile == before.profile
+    assert after.payment == before.payment
+    assert after.event_types == before.event_types == ["EnrollmentConfirmed"]
+    assert after.actions_fulfilled == before.actions_fulfilled
+    assert after.audit_outcomes == before.audit_outcomes
+    assert after.hooks == before.hooks
+    assert after.schedules == before.schedules
+
+
+def test_twenty_concurrent_requests_enroll_once(deployment: Any) -> None:
+    contract = sample("contract-offer")
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        responses = list(pool.map(lambda _: deployment.submit(contract), range(20)))
+
+    statuses = sorted(response.status for response in responses)
+    assert set(statuses) <= {200, 409}, statuses
+    ran = [r for r in responses if r.status == 200 and r.headers.get("X-Idempotent-Replay") != "true"]
+    assert len(ran) == 1, statuses
+    for response in responses:
+        if response.status == 409:
+            assert response.body["reason"] == "IN_PROGRESS"
+            assert int(response.headers["Retry-After"]) >= 1
+        else:
+            assert response.body == ran[0].body
+    _settled(deployment, contract["contractId"], ran[0].body["correlationId"])
+    state = _state(deployment, contract)
+    assert state.audit_outcomes == ["ENROLLED"]
+    assert state.event_types == ["EnrollmentConfirmed"]
+    assert len(state.hooks) == len(contract["actions"])
+    assert state.alerts == []
+
+
+# --- The HTTP rules engine -----------------------------------------------------------------
+
+
+class RulesEngineServer:
+    """A rules engine on 127.0.0.1 that answers each request with the next scripted reply."""
+
+    def __init__(self) -> None:
+        self.replies: list[tuple[int, bytes, float]] = []
+        self.requests: list[dict[str, Any]] = []
+        self.default: tuple[int, bytes, float] = (500, b"{}", 0.0)
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                server.requests.append(json.loads(body))
+                status, reply, delay = server.replies.pop(0) if server.replies else server.default
+                time.sleep(delay)
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}/v1/decisions"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def script(self, *replies: tuple[int, Any, float]) -> None:
+        self.requests.clear()
+        self.replies = [
+            (status, body if isinstance(body, bytes) else json.dumps(body).encode(), delay)
+            for status, body, delay in replies
+        ]
+
+
+@pytest.fixture(scope="module")
+def rules_engine(deployment: Any) -> Iterator[RulesEngineServer]:
+    """Switch the deployed eligibility function to HTTP mode against a test server, then back."""
+    server = RulesEngineServer()
+    lambda_client = deployment.clients.client("lambda")
+    name = deployment.resources.immediate["EligibilityFunctionName"]
+    original = lambda_client.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
+    http_mode = {
+        "RULES_ENGINE_MODE": "http",
+        "RULES_ENGINE_URL": server.url,
+        "RULES_ENGINE_TIMEOUT_SECONDS": "1",
+        "RULES_ENGINE_MAX_ATTEMPTS": "3",
+    }
+    lambda_client.update_function_configuration(FunctionName=name, Environment={"Variables": {**original, **http_mode}})
+    try:
+        yield server
+    finally:
+        lambda_client.update_function_configuration(FunctionName=name, Environment={"Variables": original})
+        server.httpd.shutdown()
+
+
+DECISION = {"eligible": True, "reasons": [], "rulesetVersion": "rules-lab-7"}
+UNAVAILABLE = [
+    ("always 500", [(500, {"error": "down"}, 0.0)] * 3, 3),
+    ("slow then 503", [(200, DECISION, 1.5), (503, b"", 0.0), (503, b"", 0.0)], 3),
+    ("malformed body", [(200, b"<html>not json</html>", 0.0)], 1),
+    ("eligible as a string", [(200, {**DECISION, "eligible": "true"}, 0.0)], 1),
+    ("eligible missing", [(200, {"reasons": [], "rulesetVersion": "rules-lab-7"}, 0.0)], 1),
+    ("400 is not retried", [(400, {"error": "bad request"}, 0.0)], 1),
+]
+
+
+def test_http_rules_engine_decides(deployment: Any, rules_engine: RulesEngineServer) -> None:
+    contract = sample("contract-offer")
+    rules_engine.script((503, b"", 0.0), (200, DECISION, 0.0))
+
+    response = deployment.submit(contract)
+
+    assert response.status == 200, response.body
+    assert response.body["status"] == "ENROLLED"
+    assert response.body["eligibility"]["rulesetVersion"] == "rules-lab-7"
+    assert len(rules_engine.requests) == 2, "one retry after the 503"
+    assert rules_engine.requests[0]["contract"]["contractId"] == contract["contractId"]
+
+
+@pytest.mark.parametrize(("case", "replies", "attempts"), UNAVAILABLE, ids=[row[0] for row in UNAVAILABLE])
+def test_http_rules_engine_unavailable_is_502(
+    deployment: Any, rules_engine: RulesEngineServer, case: str, replies: list[Any], attempts: int
+) -> None:
+    contract = sample("contract-offer")
+    rules_engine.script(*replies)
+
+    response = deployment.submit(contract)
+
+    assert response.status == 502, response.body
+    assert response.body["reason"] == "RULES_ENGINE_UNAVAILABLE"
+    assert response.body["correlationId"] == response.headers["X-Correlation-Id"]
+    assert len(rules_engine.requests) == attempts
+    alerts = poll(lambda: _state(deployment, contract).alerts, description=f"the alert for {contract['contractId']}")
+    state = _state(deployment, contract)
+    assert len(alerts) == len(state.alerts) == 1
+    assert (state.profile, state.payment, state.request) == (None, None, None)
+    assert state.event_types == []
+    assert state.audit_outcomes == ["FAILED"]
