@@ -99,6 +99,10 @@ bench: install ## Measure API latency, hook firing and emulator memory into docs
 synth: install ## Synthesize the local templates into cdk.out
 	@$(ENROLLCTL) synth
 
+.PHONY: openapi
+openapi: install ## Regenerate docs/openapi.json from the request and response models
+	@$(PY) -m enrollctl.openapi
+
 .PHONY: up
 up: install ## Start the emulator and the mock PagerDuty server on 127.0.0.1
 	@$(ENROLLCTL) up

@@ -7,8 +7,21 @@ from typing import Any
 
 import pytest
 
+from common.currencies import ISO_4217_CODES
 from common.errors import InvalidContractError
-from common.models import MAX_ACTIONS, MAX_OFFSET_DAYS, parse_contract
+from common.models import (
+    MAX_ACTIONS,
+    MAX_CONTRACT_INFO_EXTRA_KEYS,
+    MAX_CONTRACT_INFO_KEY_LENGTH,
+    MAX_CONTRACT_INFO_TEXT_LENGTH,
+    MAX_CONTRACT_INFO_VALUE_LENGTH,
+    MAX_IDENTIFIER_LENGTH,
+    MAX_OFFSET_DAYS,
+    MAX_TERM_MONTHS,
+    MONEY_DECIMAL_PLACES,
+    MONEY_MAX_DIGITS,
+    parse_contract,
+)
 from tests.events import load_event, read_event_text
 
 
@@ -16,6 +29,21 @@ def _invalid_fields(payload: Any) -> list[str]:
     with pytest.raises(InvalidContractError) as caught:
         parse_contract(payload)
     return [error["field"] for error in caught.value.errors]
+
+
+def _with_value(path: tuple[str | int, ...], value: Any) -> dict[str, Any]:
+    """Return the sample offer with the value at ``path`` replaced."""
+    offer: dict[str, Any] = load_event("contract-offer")
+    target: Any = offer
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return offer
+
+
+def _contract_info_with_extra_keys(count: int) -> dict[str, Any]:
+    info: dict[str, Any] = load_event("contract-offer")["contractInfo"]
+    return {**info, **{f"extra{index}": "x" for index in range(count)}}
 
 
 def _offer_with_offset(offset: Any) -> dict[str, Any]:
@@ -109,6 +137,9 @@ def test_missing_fields_all_listed():
         pytest.param(Decimal("3.0"), id="float-integral"),
         pytest.param(Decimal("3.5"), id="float"),
         pytest.param(True, id="bool"),
+        pytest.param(1.0, id="python-float-integral"),
+        pytest.param(Decimal("1.0"), id="json-float-one"),
+        pytest.param("1", id="string-one"),
         pytest.param("3", id="string"),
         pytest.param(None, id="null"),
         pytest.param(-1, id="negative"),
@@ -284,3 +315,278 @@ def test_invalid_id_message_is_readable(contract_id):
 
     assert raised.value.errors[0]["field"] == "contractId"
     assert "1 to 64 characters" in raised.value.errors[0]["message"]
+
+
+ONE_ACTION = {"name": "action1", "offset": 1}
+MONEY_INTEGER_DIGITS = MONEY_MAX_DIGITS - MONEY_DECIMAL_PLACES
+LONGEST_KEY = "k" * MAX_CONTRACT_INFO_KEY_LENGTH
+TOO_LONG_KEY = "k" * (MAX_CONTRACT_INFO_KEY_LENGTH + 1)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "invalid_field"),
+    [
+        pytest.param(("contractId",), "C" * MAX_IDENTIFIER_LENGTH, None, id="contract-id-at-max"),
+        pytest.param(("contractId",), "C" * (MAX_IDENTIFIER_LENGTH + 1), "contractId", id="contract-id-over-max"),
+        pytest.param(("accountId",), "A" * MAX_IDENTIFIER_LENGTH, None, id="account-id-at-max"),
+        pytest.param(("accountId",), "A" * (MAX_IDENTIFIER_LENGTH + 1), "accountId", id="account-id-over-max"),
+        pytest.param(("actions",), [ONE_ACTION], None, id="actions-at-min"),
+        pytest.param(("actions",), [], "actions", id="actions-under-min"),
+        pytest.param(("actions",), [ONE_ACTION] * MAX_ACTIONS, None, id="actions-at-max"),
+        pytest.param(("actions",), [ONE_ACTION] * (MAX_ACTIONS + 1), "actions", id="actions-over-max"),
+        pytest.param(("actions", 0, "offset"), 0, None, id="offset-at-min"),
+        pytest.param(("actions", 0, "offset"), -1, "actions[0].offset", id="offset-under-min"),
+        pytest.param(("actions", 0, "offset"), MAX_OFFSET_DAYS, None, id="offset-at-max"),
+        pytest.param(("actions", 0, "offset"), MAX_OFFSET_DAYS + 1, "actions[0].offset", id="offset-over-max"),
+        pytest.param(("contractDraft", "termMonths"), 1, None, id="term-at-min"),
+        pytest.param(("contractDraft", "termMonths"), 0, "contractDraft.termMonths", id="term-under-min"),
+        pytest.param(("contractDraft", "termMonths"), MAX_TERM_MONTHS, None, id="term-at-max"),
+        pytest.param(
+            ("contractDraft", "termMonths"), MAX_TERM_MONTHS + 1, "contractDraft.termMonths", id="term-over-max"
+        ),
+        pytest.param(
+            ("contractDraft", "balance"),
+            "9" * MONEY_INTEGER_DIGITS + "." + "9" * MONEY_DECIMAL_PLACES,
+            None,
+            id="money-digits-at-max",
+        ),
+        pytest.param(
+            ("contractDraft", "balance"),
+            "9" * (MONEY_INTEGER_DIGITS + 1) + "." + "9" * MONEY_DECIMAL_PLACES,
+            "contractDraft.balance",
+            id="money-digits-over-max",
+        ),
+        pytest.param(
+            ("contractDraft", "balance"), "0." + "0" * (MONEY_DECIMAL_PLACES - 1) + "1", None, id="money-places-at-max"
+        ),
+        pytest.param(
+            ("contractDraft", "balance"),
+            "0." + "0" * MONEY_DECIMAL_PLACES + "1",
+            "contractDraft.balance",
+            id="money-places-over-max",
+        ),
+        pytest.param(("contractDraft", "balance"), "0", None, id="money-at-min"),
+        pytest.param(("contractDraft", "balance"), Decimal("-0.01"), "contractDraft.balance", id="money-under-min"),
+        pytest.param(("contractInfo", "product"), "p" * MAX_CONTRACT_INFO_TEXT_LENGTH, None, id="product-at-max"),
+        pytest.param(
+            ("contractInfo", "product"),
+            "p" * (MAX_CONTRACT_INFO_TEXT_LENGTH + 1),
+            "contractInfo.product",
+            id="product-over-max",
+        ),
+        pytest.param(("contractInfo", "channel"), "c" * MAX_CONTRACT_INFO_TEXT_LENGTH, None, id="channel-at-max"),
+        pytest.param(
+            ("contractInfo", "channel"),
+            "c" * (MAX_CONTRACT_INFO_TEXT_LENGTH + 1),
+            "contractInfo.channel",
+            id="channel-over-max",
+        ),
+        pytest.param(
+            ("contractInfo", "initiatedBy"), "a" * MAX_CONTRACT_INFO_TEXT_LENGTH, None, id="initiated-by-at-max"
+        ),
+        pytest.param(
+            ("contractInfo", "initiatedBy"),
+            "a" * (MAX_CONTRACT_INFO_TEXT_LENGTH + 1),
+            "contractInfo.initiatedBy",
+            id="initiated-by-over-max",
+        ),
+        pytest.param(
+            ("contractInfo",),
+            _contract_info_with_extra_keys(MAX_CONTRACT_INFO_EXTRA_KEYS),
+            None,
+            id="extra-keys-at-max",
+        ),
+        pytest.param(
+            ("contractInfo",),
+            _contract_info_with_extra_keys(MAX_CONTRACT_INFO_EXTRA_KEYS + 1),
+            "contractInfo",
+            id="extra-keys-over-max",
+        ),
+        pytest.param(("contractInfo", LONGEST_KEY), "x", None, id="extra-key-length-at-max"),
+        pytest.param(
+            ("contractInfo", TOO_LONG_KEY), "x", f"contractInfo.{TOO_LONG_KEY}", id="extra-key-length-over-max"
+        ),
+        pytest.param(("contractInfo", "note"), "v" * MAX_CONTRACT_INFO_VALUE_LENGTH, None, id="extra-value-at-max"),
+        pytest.param(
+            ("contractInfo", "note"),
+            "v" * (MAX_CONTRACT_INFO_VALUE_LENGTH + 1),
+            "contractInfo.note",
+            id="extra-value-over-max",
+        ),
+    ],
+)
+def test_limit_boundaries(path, value, invalid_field):
+    offer = _with_value(path, value)
+
+    if invalid_field is None:
+        parse_contract(offer)
+    else:
+        assert _invalid_fields(offer) == [invalid_field]
+
+
+def test_upstream_list_over_max_reported_as_actions():
+    offer = load_event("contract-upstream-list")
+    offer["List"] = [ONE_ACTION] * (MAX_ACTIONS + 1)
+
+    assert _invalid_fields(offer) == ["actions"]
+
+
+@pytest.mark.parametrize(
+    "term", [True, 12.0, Decimal("12.0"), "12"], ids=["bool", "python-float", "json-float", "string"]
+)
+def test_term_months_must_be_json_integer(term):
+    assert _invalid_fields(_with_value(("contractDraft", "termMonths"), term)) == ["contractDraft.termMonths"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param(120.5, id="python-float"),
+        pytest.param(120.0, id="python-float-integral"),
+        pytest.param(float("nan"), id="nan"),
+        pytest.param(float("inf"), id="infinity"),
+        pytest.param(True, id="bool"),
+    ],
+)
+def test_money_rejects_floats_and_booleans(value):
+    assert _invalid_fields(_with_value(("contractDraft", "monthlyPayment"), value)) == ["contractDraft.monthlyPayment"]
+
+
+def test_money_float_message_names_problem():
+    with pytest.raises(InvalidContractError) as caught:
+        parse_contract(_with_value(("contractDraft", "balance"), 120.5))
+
+    assert "not a binary float" in caught.value.errors[0]["message"]
+
+
+def test_money_as_json_integer_accepted():
+    assert parse_contract(_with_value(("contractDraft", "balance"), 1520)).contractDraft.balance == Decimal("1520")
+
+
+@pytest.mark.parametrize(
+    ("literal", "expected"),
+    [
+        pytest.param("1520.55", Decimal("1520.55"), id="json-number"),
+        pytest.param("1520", Decimal("1520"), id="json-integer"),
+        pytest.param('"1520.55"', Decimal("1520.55"), id="json-string"),
+    ],
+)
+def test_money_from_raw_json_accepted(literal, expected):
+    body = read_event_text("contract-offer").replace('"balance": "1520.55"', f'"balance": {literal}')
+
+    assert parse_contract(json.loads(body, parse_float=Decimal)).contractDraft.balance == expected
+
+
+@pytest.mark.parametrize("literal", ["1e3", "1.5E+3", "NaN", "Infinity", "-Infinity", "1520.555", "-1520.55"])
+def test_money_from_raw_json_rejected(literal):
+    body = read_event_text("contract-offer").replace('"balance": "1520.55"', f'"balance": {literal}')
+
+    assert _invalid_fields(json.loads(body, parse_float=Decimal)) == ["contractDraft.balance"]
+
+
+@pytest.mark.parametrize("currency", ["USD", "EUR", "JPY", "GBP", "XCG", "ZWG", "CHF"])
+def test_active_currency_accepted(currency):
+    assert parse_contract(_with_value(("contractDraft", "currency"), currency)).contractDraft.currency == currency
+
+
+@pytest.mark.parametrize(
+    "currency",
+    [
+        pytest.param("ABC", id="unassigned"),
+        pytest.param("HRK", id="withdrawn-2023"),
+        pytest.param("ANG", id="withdrawn-2025"),
+        pytest.param("BGN", id="withdrawn-2026"),
+        pytest.param("usd", id="lowercase"),
+        pytest.param(840, id="numeric-code"),
+    ],
+)
+def test_unknown_currency_rejected(currency):
+    assert _invalid_fields(_with_value(("contractDraft", "currency"), currency)) == ["contractDraft.currency"]
+
+
+def test_unknown_currency_message_names_standard():
+    with pytest.raises(InvalidContractError) as caught:
+        parse_contract(_with_value(("contractDraft", "currency"), "HRK"))
+
+    assert "must be an active ISO 4217 currency code" in caught.value.errors[0]["message"]
+    assert "'HRK'" in caught.value.errors[0]["message"]
+
+
+def test_currency_codes_are_three_uppercase_letters():
+    malformed = sorted(code for code in ISO_4217_CODES if not (len(code) == 3 and code.isascii() and code.isupper()))
+
+    assert malformed == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("winter-2026", id="string"),
+        pytest.param(3, id="integer"),
+        pytest.param(Decimal("2.5"), id="json-number"),
+        pytest.param(True, id="boolean"),
+        pytest.param(None, id="null"),
+    ],
+)
+def test_contract_info_scalar_extra_kept(value):
+    contract = parse_contract(_with_value(("contractInfo", "campaign"), value))
+
+    assert contract.contractInfo.model_dump()["campaign"] == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param({"name": "winter"}, id="nested-object"),
+        pytest.param(["winter", "2026"], id="array"),
+        pytest.param(2.5, id="python-float"),
+        pytest.param(Decimal("NaN"), id="decimal-nan"),
+    ],
+)
+def test_contract_info_non_scalar_extra_rejected(value):
+    assert _invalid_fields(_with_value(("contractInfo", "campaign"), value)) == ["contractInfo.campaign"]
+
+
+@pytest.mark.parametrize("key", ["a b", "1st", "_private", "", "campaign\n", "caf\u00e9"])
+def test_contract_info_invalid_key_rejected(key):
+    assert _invalid_fields(_with_value(("contractInfo", key), "x")) == [f"contractInfo.{key}"]
+
+
+def test_contract_info_every_problem_listed():
+    offer = load_event("contract-offer")
+    offer["contractInfo"] = {"a b": "x", "campaign": {"name": "winter"}, "channel": "c" * 65}
+
+    assert _invalid_fields(offer) == [
+        "contractInfo.product",
+        "contractInfo.channel",
+        "contractInfo.campaign",
+        "contractInfo.a b",
+    ]
+
+
+def test_too_many_and_invalid_keys_listed():
+    offer = load_event("contract-offer")
+    offer["contractInfo"] = {**_contract_info_with_extra_keys(MAX_CONTRACT_INFO_EXTRA_KEYS), "a b": "x"}
+
+    assert _invalid_fields(offer) == ["contractInfo.a b", "contractInfo"]
+
+
+def test_every_invalid_field_listed():
+    offer = load_event("contract-offer")
+    offer["contractId"] = "C" * (MAX_IDENTIFIER_LENGTH + 1)
+    offer["contractInfo"]["campaign"] = ["winter"]
+    offer["contractDraft"]["balance"] = 1520.55
+    offer["contractDraft"]["currency"] = "HRK"
+    offer["contractDraft"]["termMonths"] = MAX_TERM_MONTHS + 1
+    offer["actions"][0]["offset"] = True
+    offer["actions"][1]["name"] = "sendPostcard"
+
+    assert _invalid_fields(offer) == [
+        "contractId",
+        "contractInfo.campaign",
+        "contractDraft.balance",
+        "contractDraft.currency",
+        "contractDraft.termMonths",
+        "actions[0].offset",
+        "actions[1].name",
+    ]
