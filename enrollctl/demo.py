@@ -49,7 +49,7 @@ class DemoRun:
     """One run of the demo: each phase prints progress and records the outcomes it expects."""
 
     def __init__(self) -> None:
-        self.progress = Progress(total=9)
+        self.progress = Progress(total=10)
         self.checks = Checks()
         self.deployment = LocalDeployment()
         self.offer = load_contract(EXAMPLES / "contract-offer.json")
@@ -98,6 +98,24 @@ class DemoRun:
         expected = f"hooks at +{', +'.join(map(str, eventual_offsets))} days"
         expect(expected, hook_offsets == eventual_offsets, str(hook_offsets))
         _print_contract_report(deployment, offer["contractId"], offer["accountId"])
+        self._replay(body)
+
+    def _replay(self, first: dict[str, object]) -> None:
+        deployment, offer = self.deployment, self.offer
+        clients, resources = deployment.clients, deployment.resources
+        events_before = len(stream_events(clients, resources, offer["contractId"]))
+        with self.progress.step(f"Submit {offer['contractId']} again: a replay gets the stored answer"):
+            replay = deployment.submit(offer)
+            print(f"      HTTP {replay.status}, X-Idempotent-Replay: {replay.headers.get('X-Idempotent-Replay', '-')}")
+        events_after = len(stream_events(clients, resources, offer["contractId"]))
+        self.checks.expect(
+            "replay answered with the stored response and enrolled nothing twice",
+            replay.status == 200
+            and replay.body == first
+            and replay.headers.get("X-Idempotent-Replay") == "true"
+            and events_after == events_before,
+            f"HTTP {replay.status}, stream events {events_before} -> {events_after}",
+        )
 
     def fast_forward(self) -> None:
         deployment, offer = self.deployment, self.offer
@@ -133,13 +151,26 @@ class DemoRun:
 
     def force_failure(self) -> None:
         deployment = self.deployment
-        with self.progress.step(f"Submit {self.failing['contractId']} with a failure forced at Set Up Payments"):
-            response = deployment.submit(self.failing, fault_step="payments")
+        failing = self.failing
+        with self.progress.step(f"Submit {failing['contractId']} with a failure forced at the audit step"):
+            response = deployment.submit(failing, fault_step="audit")
             print(f"      HTTP {response.status}: {json.dumps(response.body)[:300]}")
         body = response.body if isinstance(response.body, dict) else {}
         correlation_id = body.get("correlationId")
         self.checks.expect(
             "forced failure answered 500 with a correlation id", response.status == 500 and bool(correlation_id)
+        )
+        clients, resources = deployment.clients, deployment.resources
+        failures = [r for r in audit_trail(clients, resources, failing["contractId"]) if r["outcome"] == "FAILED"]
+        undone = json.loads(failures[-1]["compensation"])["undone"] if failures else []
+        print(f"      compensation undid, in this order: {', '.join(undone) or 'nothing'}")
+        plan = payment(clients, resources, failing["contractId"]) or {}
+        self.checks.expect(
+            "failure undone: event reversed, payment cancelled, profile restored",
+            undone == ["stream_event", "payments", "profile"]
+            and plan.get("status") == "CANCELLED"
+            and profile(clients, resources, failing["accountId"]) is None,
+            f"undone {undone}, payment {plan.get('status')}",
         )
         with self.progress.step("Wait for the alert at the mock PagerDuty"):
             alerts = wait_for(

@@ -3,8 +3,8 @@
 API Gateway calls this function through Lambda-proxy integration. A valid request takes the
 contract's lock in the requests table, then starts the Express state machine with
 StartSyncExecution and maps the execution's output to the HTTP response. The workflow stores
-its answer on the lock's item, so a replay of the same request gets the same answer without a
-second enrollment, and releases the lock when it fails.
+its response on the lock's item, so a replay of the same request gets the same response without
+a second enrollment, and releases the lock when it fails.
 """
 
 import json
@@ -128,7 +128,7 @@ def _answer_without_running(claim: Claim, correlation_id: str) -> dict[str, Any]
         logger.info("request_replayed", http_status=claim.http_status)
         return _response(claim.http_status, claim.body, correlation_id, {"X-Idempotent-Replay": "true"})
     if isinstance(claim, Busy):
-        logger.info("request_refused", reason="in_progress", retry_after=claim.retry_after)
+        logger.info("request_rejected", reason="in_progress", retry_after=claim.retry_after)
         return _error(
             409,
             "another request for this contract is in progress; retry after the Retry-After seconds",
@@ -137,7 +137,7 @@ def _answer_without_running(claim: Claim, correlation_id: str) -> dict[str, Any]
             reason="IN_PROGRESS",
         )
     if isinstance(claim, DifferentRequest):
-        logger.info("request_refused", reason="different_request")
+        logger.info("request_rejected", reason="different_request")
         return _error(
             409,
             "this contract id was already processed with a different request body; send a new contract id",
@@ -148,7 +148,7 @@ def _answer_without_running(claim: Claim, correlation_id: str) -> dict[str, Any]
 
 
 class RequestRejected(Exception):
-    """Raised while reading a request that gets a 4xx answer before anything is written."""
+    """Raised while reading a request that gets a 4xx response before anything is written."""
 
     def __init__(self, response: dict[str, Any]) -> None:
         super().__init__(response["statusCode"])
@@ -190,7 +190,7 @@ def _read_request(event: dict[str, Any], correlation_id: str) -> tuple[ContractR
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Validate the request, take the contract's lock, run the workflow and return its answer."""
+    """Validate the request, take the contract's lock, run the workflow and return its response."""
     request_id = (event.get("requestContext") or {}).get("requestId") or str(uuid.uuid4())
     correlation_id = f"corr-{request_id}"
     logger.append_keys(correlation_id=correlation_id)

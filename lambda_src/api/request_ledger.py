@@ -1,7 +1,7 @@
-"""One execution per contract at a time, and stored answers for replays.
+"""One execution per contract at a time, and stored responses for replays.
 
 The requests table holds one item per contract id. A request takes the contract's lock with a
-conditional put; the workflow then either stores its answer on the same item (COMPLETED) or
+conditional put; the workflow then either stores its response on the same item (COMPLETED) or
 deletes the item when it fails and has undone its work. A lock left by a crashed request
 expires: the put's condition accepts an IN_PROGRESS item whose ``expiresAt`` has passed, so
 correctness never depends on DynamoDB TTL (which the local emulator ignores).
@@ -21,7 +21,7 @@ from common.aws import table
 
 IN_PROGRESS = "IN_PROGRESS"
 COMPLETED = "COMPLETED"
-# A client told to come back waits at most this long: most executions finish in a second or two.
+# The longest Retry-After sent: most executions finish in a second or two.
 MAX_RETRY_AFTER_SECONDS = 5
 # Bounds the loop when the holder releases the lock between our put and our read.
 MAX_ACQUIRE_ATTEMPTS = 3
@@ -47,7 +47,7 @@ class Busy:
 
 @dataclass(frozen=True)
 class Replay:
-    """The same request already finished; here is the answer it got."""
+    """The same request already finished, with this stored response."""
 
     http_status: int
     body: dict[str, Any]
@@ -62,7 +62,7 @@ Claim = Acquired | Busy | Replay | DifferentRequest
 
 
 class RequestLedger:
-    """Takes contract locks and reads stored answers in the requests table."""
+    """Contract locks and stored responses in the requests table."""
 
     def __init__(self, table_name: str, *, lock_seconds: int, clock: Callable[[], float] = time.time) -> None:
         self._table_name = table_name
@@ -70,7 +70,7 @@ class RequestLedger:
         self._clock = clock
 
     def claim(self, *, contract_id: str, fingerprint: str, lock_token: str) -> Claim:
-        """Take the lock for ``contract_id``, or say why this request may not run now."""
+        """Take the lock for ``contract_id``, or return why this request may not run now."""
         for _ in range(MAX_ACQUIRE_ATTEMPTS):
             if self._put_lock(contract_id, fingerprint, lock_token):
                 return Acquired()

@@ -1,6 +1,6 @@
 """Compensate Enrollment step: undo what a failed enrollment did, in reverse order.
 
-The workflow state tells which steps completed: ``published`` (the enrollment event is on the
+The workflow state shows which steps completed: ``published`` (the enrollment event is on the
 stream), ``payments`` (a plan was set up) and ``profile`` (the profile was set to ENROLLED).
 Each undo is idempotent and conditional on this contract, so a retried compensation, or one
 that runs after another contract has taken over the profile, changes nothing it should not.
@@ -18,7 +18,7 @@ from common.payments import configured_destination
 from common.profile import restore
 
 ENROLLMENT_REVERSED = "EnrollmentReversed"
-# Which step failed, keyed by the state field its Catch writes the error to.
+# The failed step, keyed by the state field its Catch writes the error to.
 FAILED_STEP_FIELDS = {
     "eligibilityError": "eligibility",
     "profileError": "profile",
@@ -78,7 +78,7 @@ def _restore_profile(event: dict[str, Any]) -> bool:
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Undo the completed steps in reverse order; return the HTTP answer the client should get."""
+    """Undo the completed steps in reverse order; return the HTTP status and message for the client."""
     contract = event["contract"]
     logger.append_keys(contract_id=contract["contractId"], correlation_id=event.get("correlationId"))
     failed_step, error_name = _failure(event)
@@ -92,16 +92,16 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if "profile" in event and _restore_profile(event):
         undone.append("profile")
     logger.info("enrollment_compensated", failed_step=failed_step, error=error_name, undone=undone)
-    answer = {"failedStep": failed_step, "error": error_name, "undone": undone, "complete": True}
+    outcome = {"failedStep": failed_step, "error": error_name, "undone": undone, "complete": True}
     if failed_step == RULES_ENGINE_STEP:
         return {
-            **answer,
+            **outcome,
             "httpStatus": 502,
             "reason": "RULES_ENGINE_UNAVAILABLE",
             "message": "the rules engine could not decide eligibility; nothing was enrolled, retry later",
         }
     return {
-        **answer,
+        **outcome,
         "httpStatus": 500,
         "reason": "ENROLLMENT_FAILED",
         "message": "enrollment failed and what it did was undone; quote the correlation id when you report it",

@@ -1,4 +1,4 @@
-"""Production depth of the immediate workflow on the emulator: one answer per status code, a
+"""Production depth of the immediate workflow on the emulator: one test per status code, a
 failure injected at each step and undone, the contract lock, replays, and the HTTP rules engine.
 
 Every test checks the state of each table, the stream, the schedules and the mock PagerDuty,
@@ -175,7 +175,7 @@ def test_409_while_another_request_holds_the_lock(deployment: Any) -> None:
     assert state.audit_outcomes == state.event_types == []
 
 
-def test_expired_lock_of_a_crashed_request_is_taken_over(deployment: Any) -> None:
+def test_expired_lock_taken_over(deployment: Any) -> None:
     contract = sample("contract-offer")
     _put_lock(deployment, contract["contractId"], expires_in=-1)
 
