@@ -112,13 +112,15 @@ def test_fast_forward_fires_due_hooks_once(deployment: Any) -> None:
     assert after_two_days[3] == "PENDING"
     assert after_two_days[16] == "PENDING"
 
-    hooks.fast_forward(deployment.clients, group, 16)
+    # The offset-16 hook is due 16 days after the anchor day. The anchor is tomorrow for an
+    # enrollment after 09:00 New York time, so 17 days cover the hook at any time of day.
+    hooks.fast_forward(deployment.clients, group, 17)
     assert set(statuses().values()) == {"FULFILLED"}
     assert _schedules_of(deployment, contract["contractId"]) == []
 
     records = hook_records(deployment.clients, deployment.resources, contract["contractId"])
     names = {record["hookName"] for record in records}
-    fired_again = hooks.fast_forward(deployment.clients, group, 16)
+    fired_again = hooks.fast_forward(deployment.clients, group, 17)
     assert [hook.name for hook in fired_again if hook.name in names] == []
 
     # A retried Schedule Hooks step must not bring back the schedules of fired hooks.
