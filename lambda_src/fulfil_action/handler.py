@@ -163,9 +163,15 @@ def _release(hook: dict[str, Any], token: str, error: Exception) -> None:
 
 def _log_replay(response: Any, idempotent_data: DataRecord) -> Any:
     """Log a delivery whose result came from the idempotency record, so nothing ran."""
-    hook_name = response.get("hookName") if isinstance(response, dict) else None
+    stored = response if isinstance(response, dict) else {}
+    # A cancelled hook's first delivery stored status CANCELLED, which is not a fulfilment.
+    event = "hook_already_fulfilled" if stored.get("status") in (FULFILLED, SKIPPED) else "hook_already_handled"
     logger.info(
-        "hook_already_fulfilled", hook_name=hook_name, source="idempotency_record", status=idempotent_data.status
+        event,
+        hook_name=stored.get("hookName"),
+        stored_status=stored.get("status"),
+        source="idempotency_record",
+        record_status=idempotent_data.status,
     )
     return response
 

@@ -57,7 +57,7 @@ def _fulfilled_events(deployment: Any, contract_id: str) -> list[str]:
 
 
 def _invoke_fulfil(deployment: Any, payload: str) -> tuple[dict[str, Any], str]:
-    """Invoke the fulfillment function as Scheduler would; return its result and log tail."""
+    """Invoke the fulfillment function as Scheduler would, and return its result and log tail."""
     response = deployment.clients.client("lambda").invoke(
         FunctionName=deployment.resources.eventual["FulfilFunctionName"], Payload=payload.encode(), LogType="Tail"
     )
@@ -74,7 +74,7 @@ def _dead_letter_queue_arn(deployment: Any) -> str:
 
 
 def _check_schedules(deployment: Any, contract: dict[str, Any], records: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Check every schedule of ``contract`` field by field; return them by hook name."""
+    """Check every schedule of ``contract`` field by field, and return them by hook name."""
     group = deployment.resources.eventual["ScheduleGroupName"]
     schedules = {s["Name"]: s for s in hooks.list_schedules(deployment.clients, group) if s["Name"] in records}
     (enrollment,) = [
@@ -117,7 +117,7 @@ def test_hooks_lifecycle(deployment: Any) -> None:
     clients, resources = deployment.clients, deployment.resources
     group = resources.eventual["ScheduleGroupName"]
 
-    # Six records with six distinct names; the two action100 hooks differ only by position.
+    # Six records with six distinct names. The two action100 hooks differ only by position.
     records = _by_name(deployment, contract_id)
     assert len(records) == 6
     duplicates = [name for name, record in records.items() if record["actionName"] == "action100"]
@@ -165,8 +165,8 @@ def test_hooks_lifecycle(deployment: Any) -> None:
     assert customer is not None
     assert customer["interestRate"] == "0.5"
 
-    # Replay an offset-0 delivery in the workflow's envelope, which adds faultStep: same hook name,
-    # so the same idempotency record answers it.
+    # Replay an offset-0 delivery in the workflow's envelope, which adds faultStep. The hook name
+    # is the same, so the same idempotency record returns the first result.
     zero = after[offset_zero[0]]
     envelope = {
         "contractId": contract_id,
@@ -176,8 +176,10 @@ def test_hooks_lifecycle(deployment: Any) -> None:
         "scheduledFor": zero.get("scheduledFor"),
         "faultStep": None,
     }
-    replayed_zero, _ = _invoke_fulfil(deployment, json.dumps(envelope))
+    replayed_zero, zero_log_tail = _invoke_fulfil(deployment, json.dumps(envelope))
     assert replayed_zero["hookName"] == zero["hookName"]
+    assert replayed_zero["fulfilledAt"] == zero["fulfilledAt"]
+    assert "hook_already_fulfilled" in zero_log_tail
     assert sorted(_fulfilled_audits(deployment, contract_id)) == due_names
     assert sorted(_fulfilled_events(deployment, contract_id)) == due_names
 
@@ -215,8 +217,10 @@ def test_hooks_lifecycle(deployment: Any) -> None:
     assert cancellations[0]["cancelledHooks"] == [by_offset[365]]
 
     # A delivery of the cancelled hook (a schedule already in flight) runs nothing.
-    refused, _ = _invoke_fulfil(deployment, schedules[by_offset[365]]["Target"]["Input"])
+    refused, refused_log_tail = _invoke_fulfil(deployment, schedules[by_offset[365]]["Target"]["Input"])
     assert refused["status"] == "CANCELLED"
+    assert "hook_cancelled_not_fulfilled" in refused_log_tail
+    assert _by_name(deployment, contract_id)[by_offset[365]]["status"] == "CANCELLED"
     assert sorted(_fulfilled_audits(deployment, contract_id)) == due_names
 
     # Cancelling again is accepted and changes nothing.

@@ -1,4 +1,4 @@
-"""contract_hooks rejections (400 and 405) and the hook view: no table is read on these paths.
+"""contract_hooks rejections (400 and 405) and the hook view, which read no table.
 
 Listing and cancelling read DynamoDB and Scheduler and are covered by the integration tests.
 """
