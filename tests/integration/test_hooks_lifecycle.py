@@ -6,6 +6,7 @@ import re
 import uuid
 from datetime import datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -28,9 +29,6 @@ ACTIONS = [
     {"name": "rateChange", "offset": 30, "otherData": {"newRate": "0.035"}},
     {"name": "paymentReminder", "offset": 365},
 ]
-# The offset-30 hook fires 30 days after the anchor day, which is tomorrow for an enrollment after
-# 09:00 New York time, so 31 days cover it at any time of day and stay far from offset 365.
-FAST_FORWARD_DAYS = 31
 SCHEDULE_NAME = re.compile(r"^[0-9A-Za-z_.-]{1,64}$")
 
 
@@ -73,16 +71,25 @@ def _dead_letter_queue_arn(deployment: Any) -> str:
     return str(attributes["Attributes"]["QueueArn"])
 
 
+def _enrollment_time(deployment: Any, contract_id: str) -> datetime:
+    (enrollment,) = [
+        event
+        for event in stream_events(deployment.clients, deployment.resources, contract_id)
+        if event["eventType"] == "EnrollmentConfirmed"
+    ]
+    return datetime.fromisoformat(enrollment["enrolledAt"])
+
+
+def _enrolled_after_fire_time(deployment: Any, contract_id: str) -> bool:
+    local = _enrollment_time(deployment, contract_id).astimezone(ZoneInfo(BUSINESS_ZONE))
+    return local.time() > HOOK_LOCAL_TIME
+
+
 def _check_schedules(deployment: Any, contract: dict[str, Any], records: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Check every schedule of ``contract`` field by field, and return them by hook name."""
     group = deployment.resources.eventual["ScheduleGroupName"]
     schedules = {s["Name"]: s for s in hooks.list_schedules(deployment.clients, group) if s["Name"] in records}
-    (enrollment,) = [
-        event
-        for event in stream_events(deployment.clients, deployment.resources, contract["contractId"])
-        if event["eventType"] == "EnrollmentConfirmed"
-    ]
-    enrolled_at = datetime.fromisoformat(enrollment["enrolledAt"])
+    enrolled_at = _enrollment_time(deployment, contract["contractId"])
     fulfil_function = deployment.resources.eventual["FulfilFunctionName"]
     dead_letter_arn = _dead_letter_queue_arn(deployment)
 
@@ -128,8 +135,11 @@ def test_hooks_lifecycle(deployment: Any) -> None:
     assert len(schedules) == 4
     by_offset = {int(records[name]["offset"]): name for name in schedules}
 
-    # Fast-forward: exactly the offset-1 and offset-30 hooks of this contract fire, once each.
-    fired = [hook for hook in hooks.fast_forward(clients, group, FAST_FORWARD_DAYS) if hook.name in records]
+    # Fast-forward 30 days: exactly the offset-1 and offset-30 hooks of this contract fire, once
+    # each. An enrollment after 09:00 New York time anchors on the next day, so its offset-30
+    # hook is due 31 days from now.
+    fast_forward_days = 31 if _enrolled_after_fire_time(deployment, contract_id) else 30
+    fired = [hook for hook in hooks.fast_forward(clients, group, fast_forward_days) if hook.name in records]
     assert sorted(hook.name for hook in fired) == sorted([*duplicates, by_offset[30]])
     assert all(hook.succeeded and hook.attempts == 1 and hook.deleted for hook in fired)
     after = _by_name(deployment, contract_id)
@@ -145,7 +155,7 @@ def test_hooks_lifecycle(deployment: Any) -> None:
     assert customer["interestRate"] == "0.035"
 
     # A second fast-forward fires nothing more of this contract.
-    again = [hook for hook in hooks.fast_forward(clients, group, FAST_FORWARD_DAYS) if hook.name in records]
+    again = [hook for hook in hooks.fast_forward(clients, group, fast_forward_days) if hook.name in records]
     assert again == []
     assert sorted(_fulfilled_audits(deployment, contract_id)) == due_names
 
