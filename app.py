@@ -28,6 +28,7 @@ def build_app(app: cdk.App, settings: EnvironmentSettings) -> list[cdk.Stack]:
         profile_table=immediate.profile_table,
         audit_table=immediate.audit_table,
         requests_table=immediate.requests_table,
+        hooks_table=immediate.hooks_table,
         alert_topic=alerting.topic,
         env=env,
     )

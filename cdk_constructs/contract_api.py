@@ -1,4 +1,5 @@
-"""The public REST API: POST /contracts through a thin Lambda in front of the workflow.
+"""The public REST API: POST /contracts through a thin Lambda in front of the workflow, and
+GET /contracts/{contractId}/hooks and DELETE /contracts/{contractId} through the hooks function.
 
 API Gateway calls the function with Lambda-proxy integration rather than calling Step
 Functions directly, because the local emulator returns 504 for non-proxy AWS integrations.
@@ -21,6 +22,7 @@ class ContractApi(Construct):
         construct_id: str,
         *,
         handler: lambda_.IFunction,
+        hooks_handler: lambda_.IFunction,
         settings: EnvironmentSettings,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -59,4 +61,10 @@ class ContractApi(Construct):
             "POST",
             apigateway.LambdaIntegration(handler),
             authorization_type=apigateway.AuthorizationType.IAM,
+        )
+        contract = contracts.add_resource("{contractId}")
+        hooks_integration = apigateway.LambdaIntegration(hooks_handler)
+        contract.add_method("DELETE", hooks_integration, authorization_type=apigateway.AuthorizationType.IAM)
+        contract.add_resource("hooks").add_method(
+            "GET", hooks_integration, authorization_type=apigateway.AuthorizationType.IAM
         )

@@ -36,8 +36,13 @@ def table(
     sort_key: str | None = None,
     key: kms.IKey,
     settings: EnvironmentSettings,
+    time_to_live_attribute: str | None = None,
 ) -> dynamodb.Table:
-    """Create an on-demand table encrypted with ``key`` and with point-in-time recovery."""
+    """Create an on-demand table encrypted with ``key`` and with point-in-time recovery.
+
+    NOTE: the local emulator ignores the time-to-live setting of a CloudFormation table, so
+    readers of such a table must check expiry themselves.
+    """
     return dynamodb.Table(
         scope,
         construct_id,
@@ -49,6 +54,7 @@ def table(
         point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
             point_in_time_recovery_enabled=True
         ),
+        time_to_live_attribute=time_to_live_attribute,
         removal_policy=removal_policy(settings),
     )
 

@@ -30,7 +30,7 @@ class HookScheduling(Construct):
         settings: EnvironmentSettings,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.group = scheduler.CfnScheduleGroup(self, "Group", name=f"contract-hooks-{settings.name}")
+        self.group = scheduler.CfnScheduleGroup(self, "Group", name=settings.hook_schedule_group_name)
         self.dead_letter_queue = data_stores.queue(self, "DeadLetterQueue", key=key, settings=settings)
         group_arn = f"arn:aws:scheduler:{settings.region}:{settings.account}:schedule-group/{self.group_name}"
         self.role = iam.Role(
@@ -63,14 +63,16 @@ class HookScheduling(Construct):
         return str(self.group.name)
 
     def grant_create_schedules(self, grantee: iam.IGrantable) -> None:
-        """Allow ``grantee`` to create schedules in this group and to pass the role to Scheduler."""
-        stack = Stack.of(self)
-        schedules = f"arn:aws:scheduler:{stack.region}:{stack.account}:schedule/{self.group_name}/*"
-        grantee.grant_principal.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["scheduler:CreateSchedule"],
-                resources=[schedules],
-            )
+        """Allow ``grantee`` to create and delete schedules in this group and to pass the role to Scheduler."""
+        grant_schedule_actions(
+            grantee,
+            self,
+            self.group_name,
+            ["scheduler:CreateSchedule", "scheduler:DeleteSchedule"],
+            reason=(
+                "Hook schedules are created at run time, one per contract action, so the grantee may create "
+                "(and, for a cancelled contract, delete) any schedule, but only inside the hooks schedule group."
+            ),
         )
         grantee.grant_principal.add_to_principal_policy(
             iam.PolicyStatement(
@@ -79,12 +81,20 @@ class HookScheduling(Construct):
                 conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
             )
         )
-        acknowledge(
-            stack,
-            {
-                f"IAM5[Resource::{schedules}]": (
-                    "Hook schedules are created at run time, one per contract action, so the grantee "
-                    "may create any schedule, but only inside the hooks schedule group."
-                )
-            },
-        )
+
+
+def grant_schedule_actions(
+    grantee: iam.IGrantable, scope: Construct, group_name: str, actions: list[str], *, reason: str
+) -> None:
+    """Allow ``grantee`` exactly ``actions`` on every schedule of group ``group_name``.
+
+    The ARN is built from the group name, not from the group resource, so a stack that does not
+    own the group can be granted without a cross-stack reference. The wildcard over schedule
+    names is acknowledged on the stack with ``reason``.
+    """
+    stack = Stack.of(scope)
+    region, account = stack.region, stack.account
+    schedules = f"arn:{stack.partition}:scheduler:{region}:{account}:schedule/{group_name}/*"
+    grantee.grant_principal.add_to_principal_policy(iam.PolicyStatement(actions=actions, resources=[schedules]))
+    finding = f"IAM5[Resource::arn:<AWS::Partition>:scheduler:{region}:{account}:schedule/{group_name}/*]"
+    acknowledge(stack, {finding: reason})

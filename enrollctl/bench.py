@@ -92,11 +92,11 @@ def run_bench() -> int:
             replayed.append(_timed_submit(deployment, contract, 200))
             not_eligible.append(_timed_submit(deployment, _tagged(rejected), 200))
 
-    with progress.step("Wait for every contract's hooks, then fast-forward 16 days"):
+    with progress.step("Wait for every contract's hooks, then fast-forward 17 days"):
         for contract in contracts:
             _wait_for_eventual_workflow(deployment, contract["contractId"])
         started = time.perf_counter()
-        fired = hooks.fast_forward(deployment.clients, deployment.resources.eventual["ScheduleGroupName"], 16)
+        fired = hooks.fast_forward(deployment.clients, deployment.resources.eventual["ScheduleGroupName"], 17)
         fast_forward_seconds = time.perf_counter() - started
     rss_after = _rss_mib(emulator_pid)
 

@@ -99,17 +99,39 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_hooks(args: argparse.Namespace) -> int:
-    deployment = LocalDeployment()
-    records = hook_records(deployment.clients, deployment.resources, args.contract_id)
-    if not records:
-        error(f"no actions recorded for contract {args.contract_id}; check the id with 'enrollctl show'")
+    response = LocalDeployment().contract_hooks(args.contract_id)
+    if response.status != 200:
+        error(f"HTTP {response.status}: {_api_error(response.body)}")
         return 1
-    print(f"{'offset':>6}  {'action':<18} {'status':<11} {'due (UTC)':<20} hook")
-    for record in records:
-        due = str(record.get("scheduledFor", "-"))[:19]
-        offset = int(record["offset"])
-        print(f"{offset:>6}  {record['actionName']:<18} {record['status']:<11} {due:<20} {record['hookName']}")
+    body = response.body
+    if body.get("cancelled"):
+        print(f"contract {args.contract_id} cancelled at {body['cancelledAt']}")
+    if not body["hooks"]:
+        print(f"no actions recorded yet for contract {args.contract_id}")
+        return 0
+    print(f"{'offset':>6}  {'action':<18} {'status':<11} {'fires at (UTC)':<20} hook")
+    for hook in body["hooks"]:
+        fires_at = str(hook.get("scheduledFor") or "-")[:19]
+        print(f"{hook['offset']:>6}  {hook['action']:<18} {hook['status']:<11} {fires_at:<20} {hook['hookName']}")
     return 0
+
+
+def cmd_cancel(args: argparse.Namespace) -> int:
+    response = LocalDeployment().cancel(args.contract_id)
+    if response.status != 200:
+        error(f"HTTP {response.status}: {_api_error(response.body)}")
+        return 1
+    body = response.body
+    print(f"contract {args.contract_id} cancelled; {body['cancelledNow']} pending hook(s) cancelled by this request")
+    for name in body["cancelledHooks"]:
+        print(f"  cancelled {name}")
+    counts = ", ".join(f"{status} {count}" for status, count in body["statusCounts"].items())
+    print(f"hooks by status: {counts or 'none'}")
+    return 0
+
+
+def _api_error(body: Any) -> str:
+    return str(body.get("error", body)) if isinstance(body, dict) else str(body)
 
 
 def cmd_fast_forward(args: argparse.Namespace) -> int:
@@ -199,8 +221,14 @@ def build_parser() -> argparse.ArgumentParser:
     show = add("show", cmd_show, "print profile, payment, stream events, audit trail and actions of a contract")
     show.add_argument("contract_id")
     show.add_argument("--account", help="account id, when the contract has no payment or audit record")
-    hooks_cmd = add("hooks", cmd_hooks, "list the actions of a contract with offset, status and due time")
+    hooks_cmd = add(
+        "hooks", cmd_hooks, "list the actions of a contract with offset, fire time and status (via the API)"
+    )
     hooks_cmd.add_argument("contract_id")
+    cancel = add(
+        "cancel", cmd_cancel, "cancel a contract: delete its pending hooks and mark them CANCELLED (via the API)"
+    )
+    cancel.add_argument("contract_id")
     forward = add("fast-forward", cmd_fast_forward, "fire now every hook due within DAYS days, as Scheduler would")
     forward.add_argument(
         "--days", type=_days, required=True, help=f"how many days ahead to treat as due (0 to {MAX_FAST_FORWARD_DAYS})"

@@ -14,7 +14,9 @@ from enrollctl.workflow import LocalDeployment, load_contract
 EXAMPLES = PROJECT_ROOT / "examples"
 EVENTUAL_TIMEOUT_SECONDS = 90
 ALERT_TIMEOUT_SECONDS = 60
-FAST_FORWARD_DAYS = 16
+# The largest sample offset is 16 days. An enrollment after the 09:00 fire time anchors on the
+# next day, so that hook can be due up to 17 days from now.
+FAST_FORWARD_DAYS = 17
 
 
 def _print_contract_report(deployment: LocalDeployment, contract_id: str, account_id: str) -> None:

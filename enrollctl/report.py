@@ -7,6 +7,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
+from common.hook_store import CANCELLATION_MARKER
 from common.naming import execution_name, immediate_execution_name
 from enrollctl.aws import Clients
 
@@ -64,9 +65,13 @@ def audit_trail(clients: Clients, resources: Resources, contract_id: str) -> lis
 
 
 def hooks(clients: Clients, resources: Resources, contract_id: str) -> list[dict[str, Any]]:
-    """Return every action record of ``contract_id`` (offset 0 and hooks), by offset."""
-    records = _query(clients, resources.eventual["HooksTableName"], contract_id)
-    return sorted(records, key=lambda record: (int(record.get("offset", 0)), record["hookName"]))
+    """Return every action record of ``contract_id`` (offset 0 and hooks), by offset.
+
+    The cancellation marker of a cancelled contract is left out: it is not an action.
+    """
+    records = _query(clients, resources.immediate["HooksTableName"], contract_id)
+    actions = [record for record in records if record["hookName"] != CANCELLATION_MARKER]
+    return sorted(actions, key=lambda record: (int(record.get("offset", 0)), record["hookName"]))
 
 
 def stream_events(clients: Clients, resources: Resources, contract_id: str) -> list[dict[str, Any]]:

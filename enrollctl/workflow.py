@@ -1,6 +1,7 @@
 """Operations on a local deployment, shared by the command line, the demo and the tests."""
 
 import json
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,19 @@ class LocalDeployment:
         url = api_url(self.target, self.resources.immediate["RestApiId"], API_STAGE, "contracts")
         status, response_headers, raw = signed_request("POST", url, body, headers)
         return ApiResponse(status=status, headers=response_headers, body=decode_json(raw))
+
+    def contract_hooks(self, contract_id: str) -> ApiResponse:
+        """GET /contracts/{contract_id}/hooks from the deployed API."""
+        return self._call("GET", f"contracts/{urllib.parse.quote(contract_id, safe='')}/hooks")
+
+    def cancel(self, contract_id: str) -> ApiResponse:
+        """DELETE /contracts/{contract_id} on the deployed API: cancel the contract's pending hooks."""
+        return self._call("DELETE", f"contracts/{urllib.parse.quote(contract_id, safe='')}")
+
+    def _call(self, method: str, path: str) -> ApiResponse:
+        url = api_url(self.target, self.resources.immediate["RestApiId"], API_STAGE, path)
+        status, headers, raw = signed_request(method, url)
+        return ApiResponse(status=status, headers=headers, body=decode_json(raw))
 
     def alerts(self) -> list[dict[str, Any]]:
         """Return the events the mock PagerDuty recorded."""

@@ -30,13 +30,22 @@ class EventualActionsStack(Stack):
         profile_table: dynamodb.ITable,
         audit_table: dynamodb.ITable,
         requests_table: dynamodb.ITable,
+        hooks_table: dynamodb.ITable,
         alert_topic: sns.ITopic,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         key = data_stores.data_key(self, "DataKey", settings=settings, description="Encrypts contract hook data")
-        self.hooks_table = data_stores.table(
-            self, "HooksTable", partition_key="contractId", sort_key="hookName", key=key, settings=settings
+        self.hooks_table = hooks_table
+        # Powertools idempotency records of the fulfillment function. Its DynamoDB persistence
+        # layer writes the "expiration" attribute and checks it itself.
+        self.idempotency_table = data_stores.table(
+            self,
+            "IdempotencyTable",
+            partition_key="id",
+            key=key,
+            settings=settings,
+            time_to_live_attribute="expiration",
         )
         self.parked_records = data_stores.queue(self, "ParkedRecordsQueue", key=key, settings=settings)
         layer = DependencyLayer(self, "Dependencies").layer
@@ -53,9 +62,20 @@ class EventualActionsStack(Stack):
                 "AUDIT_TABLE_NAME": audit_table.table_name,
                 "PROFILE_TABLE_NAME": profile_table.table_name,
                 "STREAM_NAME": stream.stream_name,
+                "IDEMPOTENCY_TABLE_NAME": self.idempotency_table.table_name,
             },
         )
-        data_stores.grant_table_actions(self.hooks_table, fulfil.function, "dynamodb:UpdateItem", "dynamodb:GetItem")
+        data_stores.grant_table_actions(
+            self.hooks_table, fulfil.function, "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:ConditionCheckItem"
+        )
+        data_stores.grant_table_actions(
+            self.idempotency_table,
+            fulfil.function,
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+        )
         data_stores.grant_table_actions(audit_table, fulfil.function, "dynamodb:PutItem")
         data_stores.grant_table_actions(profile_table, fulfil.function, "dynamodb:UpdateItem")
         stream.grant_write(fulfil.function)
@@ -91,7 +111,9 @@ class EventualActionsStack(Stack):
             },
         )
         self.scheduling.grant_create_schedules(schedule.function)
-        data_stores.grant_table_actions(self.hooks_table, schedule.function, "dynamodb:PutItem")
+        data_stores.grant_table_actions(
+            self.hooks_table, schedule.function, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:ConditionCheckItem"
+        )
 
         workflow = AslStateMachine(
             self,
@@ -149,7 +171,7 @@ class EventualActionsStack(Stack):
         alarms.on_queued_messages("ParkedStreamRecords", self.parked_records)
 
         CfnOutput(self, "StateMachineArn", value=self.state_machine.state_machine_arn)
-        CfnOutput(self, "HooksTableName", value=self.hooks_table.table_name)
+        CfnOutput(self, "IdempotencyTableName", value=self.idempotency_table.table_name)
         CfnOutput(self, "ScheduleGroupName", value=self.scheduling.group_name)
         CfnOutput(self, "HookDeadLetterQueueUrl", value=self.scheduling.dead_letter_queue.queue_url)
         CfnOutput(self, "ParkedRecordsQueueUrl", value=self.parked_records.queue_url)

@@ -8,6 +8,7 @@ from constructs import Construct
 from cdk_constructs import data_stores
 from cdk_constructs.alarms import WorkflowAlarms
 from cdk_constructs.contract_api import ContractApi
+from cdk_constructs.hook_scheduling import grant_schedule_actions
 from cdk_constructs.python_lambda import DependencyLayer, PythonFunction, allow_invoke
 from cdk_constructs.state_machine import AslStateMachine
 from stacks.settings import EnvironmentSettings
@@ -43,6 +44,11 @@ class ImmediateWorkflowStack(Stack):
         # One item per contract id: the lock while a request runs, then the answer it got.
         self.requests_table = data_stores.table(
             self, "RequestsTable", partition_key="contractId", key=key, settings=settings
+        )
+        # The hooks table lives here, not with the eventual workflow that writes most of it,
+        # because the API lists and cancels hooks, and EventualActionsStack depends on this stack.
+        self.hooks_table = data_stores.table(
+            self, "HooksTable", partition_key="contractId", sort_key="hookName", key=key, settings=settings
         )
         self.stream = data_stores.stream(self, "EnrollmentStream", settings=settings)
 
@@ -151,7 +157,42 @@ class ImmediateWorkflowStack(Stack):
         data_stores.grant_table_actions(
             self.requests_table, api_function.function, "dynamodb:PutItem", "dynamodb:GetItem"
         )
-        self.api = ContractApi(self, "ContractApi", handler=api_function.function, settings=settings).api
+
+        hooks_function = PythonFunction(
+            self,
+            "ContractHooks",
+            source="contract_hooks",
+            description="Lists a contract's hooks and cancels a contract's pending hooks",
+            settings=settings,
+            layer=layer,
+            environment={
+                "HOOKS_TABLE_NAME": self.hooks_table.table_name,
+                "AUDIT_TABLE_NAME": self.audit_table.table_name,
+                "SCHEDULE_GROUP_NAME": settings.hook_schedule_group_name,
+            },
+        )
+        data_stores.grant_table_actions(
+            self.hooks_table, hooks_function.function, "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"
+        )
+        data_stores.grant_table_actions(self.audit_table, hooks_function.function, "dynamodb:Query", "dynamodb:PutItem")
+        grant_schedule_actions(
+            hooks_function.function,
+            self,
+            settings.hook_schedule_group_name,
+            ["scheduler:DeleteSchedule"],
+            reason=(
+                "Cancelling a contract deletes its pending hook schedules, whose names are made at run "
+                "time, so the function may delete any schedule, but only inside the hooks schedule group."
+            ),
+        )
+
+        self.api = ContractApi(
+            self,
+            "ContractApi",
+            handler=api_function.function,
+            hooks_handler=hooks_function.function,
+            settings=settings,
+        ).api
 
         alarms = WorkflowAlarms(self, "Alarms", topic=alert_topic)
         alarms.on_failed_executions("ImmediateWorkflow", self.state_machine)
@@ -167,4 +208,5 @@ class ImmediateWorkflowStack(Stack):
         CfnOutput(self, "RequestsTableName", value=self.requests_table.table_name)
         CfnOutput(self, "CompensationFunctionName", value=compensation.function.function_name)
         CfnOutput(self, "EligibilityFunctionName", value=eligibility.function.function_name)
+        CfnOutput(self, "HooksTableName", value=self.hooks_table.table_name)
         CfnOutput(self, "StreamName", value=self.stream.stream_name)

@@ -42,6 +42,15 @@ class EnvironmentSettings:
     def is_local(self) -> bool:
         return self.name == "local"
 
+    @property
+    def hook_schedule_group_name(self) -> str:
+        """Name of the Scheduler group that contains the hook schedules of this environment.
+
+        It is derived from the settings, not read from the group resource, so a stack that only
+        deletes schedules can scope its permission without a cross-stack reference.
+        """
+        return f"contract-hooks-{self.name}"
+
 
 def _require(values: dict[str, Any], env_name: str, key: str) -> Any:
     if key not in values:

@@ -37,7 +37,8 @@ def runtime_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_every_function_found() -> None:
     assert "api" in FUNCTIONS
     assert "pagerduty_notifier" in FUNCTIONS
-    assert len(FUNCTIONS) == 10
+    assert "contract_hooks" in FUNCTIONS
+    assert len(FUNCTIONS) == 11
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)

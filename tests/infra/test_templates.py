@@ -9,10 +9,10 @@ from aws_cdk.assertions import Match
 from tests.infra.conftest import STACK_NAMES, Synthesized
 
 ALERTING, IMMEDIATE, EVENTUAL = STACK_NAMES
-# CloudFormation's limit for a template read from S3. Every stack is deployed from S3 (the
-# default synthesizer publishes its template as an asset), so the 51,200-byte limit of an
-# inline TemplateBody does not apply; the integration suite's deploy proves it on the emulator.
-MAX_TEMPLATE_URL_BYTES = 1_000_000
+# CloudFormation accepts a template of at most 51,200 bytes inline (TemplateBody) and of at
+# most 1 MB from S3 (TemplateURL).
+MAX_INLINE_TEMPLATE_BYTES = 51_200
+MAX_S3_TEMPLATE_BYTES = 1_000_000
 # Environment variable names that would hold a credential if their value were a literal.
 SECRET_WORDS = ("SECRET", "PASSWORD", "TOKEN", "ROUTING_KEY", "API_KEY")
 
@@ -172,7 +172,7 @@ def test_state_machines_logged_and_traced(templates):
 def test_tables_encrypted_with_pitr(templates):
     tables = _all_resources(templates, "AWS::DynamoDB::Table")
 
-    assert len(tables) == 5
+    assert len(tables) == 6
     for stack_name, logical_id, table in tables:
         properties = table["Properties"]
         where = f"{stack_name}/{logical_id}"
@@ -234,7 +234,7 @@ def test_stream_encrypted(synthesized: Synthesized):
 def test_functions_share_defaults(templates):
     functions = _all_resources(templates, "AWS::Lambda::Function")
 
-    assert len(functions) == 10
+    assert len(functions) == 11
     for stack_name, logical_id, function in functions:
         properties = function["Properties"]
         where = f"{stack_name}/{logical_id}"
@@ -303,15 +303,48 @@ def test_api_method_uses_iam(synthesized: Synthesized):
             assert method["Properties"]["AuthorizationType"] == "AWS_IAM", logical_id
 
 
-def test_api_proxies_to_handler(templates):
+def _method(template: dict[str, Any], http_method: str, path: str) -> dict[str, Any]:
+    """Return the properties of the API method ``http_method`` on resource ``path`` (like /a/{b})."""
+    resources = _resources(template, "AWS::ApiGateway::Resource")
+
+    def path_of(resource_ref: Any) -> str:
+        if "Fn::GetAtt" in resource_ref:  # the API's root resource
+            return ""
+        properties = resources[resource_ref["Ref"]]["Properties"]
+        return f"{path_of(properties['ParentId'])}/{properties['PathPart']}"
+
+    matches: list[dict[str, Any]] = [
+        method["Properties"]
+        for method in _resources(template, "AWS::ApiGateway::Method").values()
+        if method["Properties"]["HttpMethod"] == http_method and path_of(method["Properties"]["ResourceId"]) == path
+    ]
+    assert len(matches) == 1, f"expected one {http_method} {path}, found {len(matches)}"
+    return matches[0]
+
+
+@pytest.mark.parametrize(
+    ("http_method", "path", "handler"),
+    [
+        ("POST", "/contracts", "api.handler.lambda_handler"),
+        ("GET", "/contracts/{contractId}/hooks", "contract_hooks.handler.lambda_handler"),
+        ("DELETE", "/contracts/{contractId}", "contract_hooks.handler.lambda_handler"),
+    ],
+)
+def test_api_routes_proxy_to_handlers(templates, http_method, path, handler):
     template = templates[IMMEDIATE]
-    api_function_id, _ = _function_by_handler(template, "api.handler.lambda_handler")
-    (method,) = _resources(template, "AWS::ApiGateway::Method").values()
+    function_id, _ = _function_by_handler(template, handler)
 
-    integration = method["Properties"]["Integration"]
+    method = _method(template, http_method, path)
 
-    assert integration["Type"] == "AWS_PROXY"
-    assert api_function_id in json.dumps(integration["Uri"])
+    assert method["AuthorizationType"] == "AWS_IAM"
+    assert method["Integration"]["Type"] == "AWS_PROXY"
+    assert function_id in json.dumps(method["Integration"]["Uri"])
+
+
+def test_api_has_three_methods(templates):
+    methods = _resources(templates[IMMEDIATE], "AWS::ApiGateway::Method")
+
+    assert sorted(method["Properties"]["HttpMethod"] for method in methods.values()) == ["DELETE", "GET", "POST"]
 
 
 def test_notifier_environment(templates, synthesized: Synthesized):
@@ -345,13 +378,16 @@ def test_no_literal_secret(synthesized: Synthesized, stack_name):
 
 
 @pytest.mark.parametrize("stack_name", STACK_NAMES)
-def test_template_deployed_from_s3_under_size_limit(synthesized: Synthesized, stack_name):
+def test_template_under_size_limit(synthesized: Synthesized, stack_name):
+    size = synthesized.template_file(stack_name).stat().st_size
     manifest = json.loads((synthesized.outdir / "manifest.json").read_text())
     properties = manifest["artifacts"][stack_name]["properties"]
-    size = synthesized.template_file(stack_name).stat().st_size
 
-    assert properties["stackTemplateAssetObjectUrl"].startswith("s3://")
-    assert size < MAX_TEMPLATE_URL_BYTES, f"{stack_name} template is {size} bytes"
+    # The CDK CLI deploys a template published as an asset from S3, whatever its size, so only a
+    # template without an asset URL must fit inline.
+    if "stackTemplateAssetObjectUrl" not in properties:
+        assert size < MAX_INLINE_TEMPLATE_BYTES, f"{stack_name} template is {size} bytes and has no S3 asset"
+    assert size < MAX_S3_TEMPLATE_BYTES, f"{stack_name} template is {size} bytes"
 
 
 def test_fault_injection_flag_local(templates):
@@ -396,15 +432,145 @@ def _policy_actions(template: dict[str, Any], role_prefix: str) -> set[str]:
     return actions
 
 
+def _grants_by_resource(template: dict[str, Any], role_prefix: str, service: str) -> dict[str, set[str]]:
+    """Map each resource (as JSON) of a role's ``service`` statements to the actions allowed on it."""
+    grants: dict[str, set[str]] = {}
+    for logical_id, policy in _resources(template, "AWS::IAM::Policy").items():
+        if not logical_id.startswith(role_prefix):
+            continue
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = {action for action in _as_list(statement["Action"]) if action.startswith(f"{service}:")}
+            if not actions:
+                continue
+            for resource in _as_list(statement["Resource"]):
+                grants.setdefault(json.dumps(resource, sort_keys=True), set()).update(actions)
+    return grants
+
+
+def _dynamodb_grants(template: dict[str, Any], role_prefix: str) -> dict[str, set[str]]:
+    """Map each table a role may use to its DynamoDB actions, keyed by the table's logical id."""
+    grants = _grants_by_resource(template, role_prefix, "dynamodb")
+    by_table: dict[str, set[str]] = {}
+    for resource, actions in grants.items():
+        for name in ("ProfileTable", "PaymentsTable", "AuditTable", "HooksTable", "IdempotencyTable"):
+            if f'"{name}' in resource or f"GetAtt{name}" in resource:
+                by_table.setdefault(name, set()).update(actions)
+                break
+        else:
+            raise AssertionError(f"{role_prefix} has DynamoDB actions on an unexpected resource {resource}")
+    return by_table
+
+
 def test_table_grants_are_narrow(templates):
     profile_actions = _policy_actions(templates[IMMEDIATE], "ProfileRole")
-    fulfil_actions = _policy_actions(templates[EVENTUAL], "FulfilActionRole")
 
     assert "dynamodb:UpdateItem" in profile_actions
     assert not {a for a in profile_actions if a.startswith("dynamodb:") and a != "dynamodb:UpdateItem"}
-    assert {"dynamodb:UpdateItem", "dynamodb:PutItem"} <= fulfil_actions
-    assert "dynamodb:DeleteItem" not in fulfil_actions
-    assert "dynamodb:Scan" not in fulfil_actions
+
+
+@pytest.mark.parametrize(
+    ("stack_name", "role_prefix", "expected"),
+    [
+        (
+            EVENTUAL,
+            "FulfilActionRole",
+            {
+                "HooksTable": {"dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:ConditionCheckItem"},
+                "IdempotencyTable": {
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                },
+                "AuditTable": {"dynamodb:PutItem"},
+                "ProfileTable": {"dynamodb:UpdateItem"},
+            },
+        ),
+        (
+            EVENTUAL,
+            "ScheduleHooksRole",
+            {"HooksTable": {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:ConditionCheckItem"}},
+        ),
+        (
+            IMMEDIATE,
+            "ContractHooksRole",
+            {
+                "HooksTable": {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+                "AuditTable": {"dynamodb:Query", "dynamodb:PutItem"},
+            },
+        ),
+    ],
+    ids=["fulfil", "schedule-hooks", "contract-hooks"],
+)
+def test_hook_functions_table_grants_exact(templates, stack_name, role_prefix, expected):
+    assert _dynamodb_grants(templates[stack_name], role_prefix) == expected
+
+
+SCHEDULES_ARN = {
+    "Fn::Join": [
+        "",
+        ["arn:", {"Ref": "AWS::Partition"}, ":scheduler:us-east-1:000000000000:schedule/contract-hooks-local/*"],
+    ]
+}
+
+
+@pytest.mark.parametrize(
+    ("stack_name", "role_prefix", "expected"),
+    [
+        (EVENTUAL, "ScheduleHooksRole", {"scheduler:CreateSchedule", "scheduler:DeleteSchedule"}),
+        (IMMEDIATE, "ContractHooksRole", {"scheduler:DeleteSchedule"}),
+    ],
+    ids=["schedule-hooks", "contract-hooks"],
+)
+def test_scheduler_grants_exact(templates, stack_name, role_prefix, expected):
+    grants = _grants_by_resource(templates[stack_name], role_prefix, "scheduler")
+
+    assert grants == {json.dumps(SCHEDULES_ARN, sort_keys=True): expected}
+
+
+def test_hooks_table_in_immediate_stack(templates):
+    (table,) = [
+        resource
+        for logical_id, resource in _resources(templates[IMMEDIATE], "AWS::DynamoDB::Table").items()
+        if logical_id.startswith("HooksTable")
+    ]
+    properties = table["Properties"]
+    (key_id,) = _resources(templates[IMMEDIATE], "AWS::KMS::Key")
+
+    assert properties["KeySchema"] == [
+        {"AttributeName": "contractId", "KeyType": "HASH"},
+        {"AttributeName": "hookName", "KeyType": "RANGE"},
+    ]
+    assert properties["SSESpecification"]["KMSMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    assert not [
+        logical_id
+        for logical_id in _resources(templates[EVENTUAL], "AWS::DynamoDB::Table")
+        if logical_id.startswith("HooksTable")
+    ]
+
+
+def test_idempotency_table(templates):
+    ((logical_id, table),) = _resources(templates[EVENTUAL], "AWS::DynamoDB::Table").items()
+    properties = table["Properties"]
+    (key_id,) = _resources(templates[EVENTUAL], "AWS::KMS::Key")
+    _, fulfil = _function_by_handler(templates[EVENTUAL], "fulfil_action.handler.lambda_handler")
+
+    assert logical_id.startswith("IdempotencyTable")
+    assert properties["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+    assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert properties["SSESpecification"]["KMSMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    assert fulfil["Environment"]["Variables"]["IDEMPOTENCY_TABLE_NAME"] == {"Ref": logical_id}
+
+
+def test_contract_hooks_environment(templates):
+    template = templates[IMMEDIATE]
+    _, function = _function_by_handler(template, "contract_hooks.handler.lambda_handler")
+    variables = function["Environment"]["Variables"]
+
+    assert variables["SCHEDULE_GROUP_NAME"] == "contract-hooks-local"
+    assert variables["HOOKS_TABLE_NAME"]["Ref"].startswith("HooksTable")
+    assert variables["AUDIT_TABLE_NAME"]["Ref"].startswith("AuditTable")
 
 
 def _table_actions_on(template: dict[str, Any], role_prefix: str, table_prefix: str) -> set[str]:

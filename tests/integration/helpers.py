@@ -7,6 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from enrollctl.report import eventual_execution_status
+from enrollctl.report import hooks as hook_records
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
@@ -29,3 +32,25 @@ def poll(condition: Callable[[], Any], *, timeout: float = 60, interval: float =
         if time.monotonic() >= deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {description}; last value {value!r}")
         time.sleep(interval)
+
+
+def enroll(deployment: Any, contract: dict[str, Any]) -> dict[str, Any]:
+    """Enroll ``contract`` and wait until its eventual workflow has succeeded."""
+    response = deployment.submit(contract)
+    assert response.status == 200, response.body
+
+    def finished() -> str | None:
+        status = eventual_execution_status(deployment.clients, deployment.resources, contract["contractId"])
+        return status if status not in (None, "RUNNING") else None
+
+    status = poll(finished, description=f"the eventual workflow of {contract['contractId']} to finish")
+    assert status == "SUCCEEDED"
+    expected = len(contract.get("actions") or contract.get("List") or [])
+    assert len(hook_records(deployment.clients, deployment.resources, contract["contractId"])) == expected
+    unexpected = [
+        alert
+        for alert in deployment.alerts()
+        if alert["payload"].get("custom_details", {}).get("contractId") == contract["contractId"]
+    ]
+    assert unexpected == []
+    return contract

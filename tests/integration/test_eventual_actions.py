@@ -9,34 +9,16 @@ import pytest
 
 from common.naming import execution_name
 from enrollctl import hooks
-from enrollctl.report import audit_trail, eventual_execution_status, profile, stream_events
+from enrollctl.report import audit_trail, profile, stream_events
 from enrollctl.report import hooks as hook_records
-from tests.integration.helpers import poll, sample
+from tests.integration.helpers import enroll, poll, sample
 
 pytestmark = pytest.mark.integration
 
 
 def _enroll(deployment: Any, name: str = "contract-offer") -> dict[str, Any]:
     """Enroll a sample contract and wait until its eventual workflow has succeeded."""
-    contract = sample(name)
-    response = deployment.submit(contract)
-    assert response.status == 200, response.body
-
-    def finished() -> str | None:
-        status = eventual_execution_status(deployment.clients, deployment.resources, contract["contractId"])
-        return status if status not in (None, "RUNNING") else None
-
-    status = poll(finished, description=f"the eventual workflow of {contract['contractId']} to finish")
-    assert status == "SUCCEEDED"
-    expected = len(contract.get("actions") or contract.get("List") or [])
-    assert len(hook_records(deployment.clients, deployment.resources, contract["contractId"])) == expected
-    unexpected = [
-        alert
-        for alert in deployment.alerts()
-        if alert["payload"].get("custom_details", {}).get("contractId") == contract["contractId"]
-    ]
-    assert unexpected == []
-    return contract
+    return enroll(deployment, sample(name))
 
 
 def _schedules_of(deployment: Any, contract_id: str) -> list[dict[str, Any]]:
@@ -112,13 +94,15 @@ def test_fast_forward_fires_due_hooks_once(deployment: Any) -> None:
     assert after_two_days[3] == "PENDING"
     assert after_two_days[16] == "PENDING"
 
-    hooks.fast_forward(deployment.clients, group, 16)
+    # The offset-16 hook is due 16 days after the anchor day. The anchor is tomorrow for an
+    # enrollment after 09:00 New York time, so 17 days cover the hook at any time of day.
+    hooks.fast_forward(deployment.clients, group, 17)
     assert set(statuses().values()) == {"FULFILLED"}
     assert _schedules_of(deployment, contract["contractId"]) == []
 
     records = hook_records(deployment.clients, deployment.resources, contract["contractId"])
     names = {record["hookName"] for record in records}
-    fired_again = hooks.fast_forward(deployment.clients, group, 16)
+    fired_again = hooks.fast_forward(deployment.clients, group, 17)
     assert [hook.name for hook in fired_again if hook.name in names] == []
 
     # A retried Schedule Hooks step must not bring back the schedules of fired hooks.
@@ -261,7 +245,7 @@ def test_fast_forward_beyond_one_listing(deployment: Any) -> None:
             "action": {"name": "action1", "offset": 1},
         }
         dynamodb.put_item(
-            TableName=eventual["HooksTableName"],
+            TableName=deployment.resources.immediate["HooksTableName"],
             Item={
                 "contractId": {"S": hook["contractId"]},
                 "hookName": {"S": name},

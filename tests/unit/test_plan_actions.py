@@ -12,7 +12,8 @@ from tests.events import load_event
 
 ZONE = "America/New_York"
 NINE = time(9, 0)
-ENROLLED_AT = "2026-12-01T15:00:00+00:00"
+# 08:00 EST, before the 09:00 fire time, so 1 December is the anchor day.
+ENROLLED_AT = "2026-12-01T13:00:00+00:00"
 
 
 def _enrollment_event(actions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -98,11 +99,11 @@ def test_plan_counts(offsets, immediate_count, eventual_count):
     assert len(planned["eventual"]) == eventual_count
 
 
-def test_plan_uses_local_enrollment_day():
+def test_plan_late_enrollment_anchors_next_day():
     event = _enrollment_event([{"name": "action1", "offset": 1, "otherData": {}}])
-    # 23:30 EST on 30 November, already 1 December in UTC.
+    # 23:30 EST on 30 November, after 09:00, so 1 December is the anchor day.
     event["enrolledAt"] = "2026-12-01T04:30:00+00:00"
 
     eventual = plan(event, zone=ZONE, local_time=NINE)["eventual"]
 
-    assert eventual[0]["scheduledFor"] == "2026-12-01T14:00:00+00:00"
+    assert eventual[0]["scheduledFor"] == "2026-12-02T14:00:00+00:00"
