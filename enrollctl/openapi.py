@@ -1,9 +1,10 @@
 """Build the OpenAPI 3.1 document of the contract API and write it to docs/openapi.json.
 
 The request schema is ContractRequest.model_json_schema(). The response schemas are the
-documentation-only models below, written to match what lambda_src/api/handler.py and
-asl/immediate_workflow.asl.json return, and runtime code does not import them. Limits are read from
-their constants when the document is built, so changing a constant changes the document.
+documentation-only models below, written to match what lambda_src/api/handler.py,
+asl/immediate_workflow.asl.json and lambda_src/contract_hooks/handler.py return; runtime code
+does not import them. Limits are read from their constants when the document is built, so
+changing a constant changes the document.
 
 Run ``python -m enrollctl.openapi`` to rewrite the file. tests/unit/test_openapi.py fails while
 the committed file differs from build_document(). To document another operation, write a
@@ -174,6 +175,49 @@ class RulesEngineUnavailableResponse(BaseModel):
     status: Literal["FAILED"]
     error: str
     reason: Literal["RULES_ENGINE_UNAVAILABLE"]
+    contractId: str
+    correlationId: CorrelationId
+
+
+HookStatus = Literal["PENDING", "IN_PROGRESS", "FULFILLED", "FAILED", "CANCELLED"]
+
+
+class Hook(BaseModel):
+    """One action of a contract: fulfilled at once (offset 0) or a hook that fires later."""
+
+    hookName: str = Field(description="Name of the hook's schedule, unique per contract and action.")
+    action: str
+    offset: int = Field(description="Days after the enrollment's anchor day.")
+    scheduledFor: str = Field(description="Fire time, an ISO 8601 instant in UTC.")
+    status: HookStatus = Field(
+        description="FAILED: the last delivery failed and a retry may still run it. CANCELLED: by DELETE."
+    )
+    fulfilledAt: str | None = None
+    cancelledAt: str | None = None
+    lastError: str | None = Field(default=None, description="Error name of the last failed delivery.")
+
+
+class ContractHooksResponse(BaseModel):
+    """The hooks of one contract, ordered by offset, and whether the contract was cancelled."""
+
+    contractId: str
+    cancelled: bool
+    cancelledAt: str | None = None
+    hooks: list[Hook]
+
+
+class CancellationResponse(ContractHooksResponse):
+    """Result of a cancellation: what this request cancelled, and every hook's status afterwards."""
+
+    cancelledNow: int = Field(description="Hooks this request cancelled; 0 when repeated.")
+    cancelledHooks: list[str]
+    statusCounts: dict[str, int] = Field(description="Number of hooks per status after the cancellation.")
+
+
+class NotFoundResponse(BaseModel):
+    """Answer for a contract id with no hook and no audit record."""
+
+    error: str
     contractId: str
     correlationId: CorrelationId
 
@@ -494,6 +538,76 @@ def _submit_contract(components: Components) -> dict[str, Any]:
     }
 
 
+def _contract_id_parameter() -> dict[str, Any]:
+    return {
+        "name": "contractId",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "pattern": models.IDENTIFIER_PATTERN},
+    }
+
+
+def _hook_errors(components: Components) -> dict[str, Any]:
+    not_found = components.model(NotFoundResponse)
+    return {
+        "400": {
+            "description": "The contract id in the path is invalid.",
+            "headers": _correlation_headers(),
+            "content": _json_content(components.model(ErrorResponse)),
+        },
+        "403": _ref("responses", "Forbidden"),
+        "404": {
+            "description": "No hook and no audit record exist for this contract id.",
+            "headers": _correlation_headers(),
+            "content": _json_content(not_found),
+        },
+        "429": _ref("responses", "TooManyRequests"),
+    }
+
+
+def _list_hooks(components: Components) -> dict[str, Any]:
+    """Return the Operation Object of GET /contracts/{contractId}/hooks."""
+    return {
+        "operationId": "listContractHooks",
+        "tags": ["hooks"],
+        "summary": "List the hooks of a contract",
+        "description": "Each action of the contract with its offset, fire time and status.",
+        "parameters": [_contract_id_parameter()],
+        "responses": {
+            "200": {
+                "description": "The contract's hooks.",
+                "headers": _correlation_headers(),
+                "content": _json_content(components.model(ContractHooksResponse)),
+            },
+            **_hook_errors(components),
+        },
+    }
+
+
+def _cancel_contract(components: Components) -> dict[str, Any]:
+    """Return the Operation Object of DELETE /contracts/{contractId}."""
+    return {
+        "operationId": "cancelContract",
+        "tags": ["hooks"],
+        "summary": "Cancel a contract's pending hooks",
+        "description": (
+            "Deletes the schedules of the contract's PENDING hooks and marks them CANCELLED; fulfilled"
+            " and failed hooks stay as they are. One audit record lists the cancelled hooks. Repeating"
+            " the request returns 200 and cancels nothing more. The enrollment itself (profile, payment"
+            " plan, fulfilled actions) is not undone."
+        ),
+        "parameters": [_contract_id_parameter()],
+        "responses": {
+            "200": {
+                "description": "The contract is cancelled.",
+                "headers": _correlation_headers(),
+                "content": _json_content(components.model(CancellationResponse)),
+            },
+            **_hook_errors(components),
+        },
+    }
+
+
 @dataclass(frozen=True, kw_only=True)
 class Operation:
     """One operation of the API: its path, its HTTP method and the function that describes it."""
@@ -503,7 +617,11 @@ class Operation:
     build: Callable[[Components], dict[str, Any]]
 
 
-OPERATIONS = (Operation(path="/contracts", method="post", build=_submit_contract),)
+OPERATIONS = (
+    Operation(path="/contracts", method="post", build=_submit_contract),
+    Operation(path="/contracts/{contractId}/hooks", method="get", build=_list_hooks),
+    Operation(path="/contracts/{contractId}", method="delete", build=_cancel_contract),
+)
 
 
 def build_document() -> dict[str, Any]:
@@ -531,7 +649,10 @@ def build_document() -> dict[str, Any]:
             }
         ],
         "security": [{SECURITY_SCHEME: []}],
-        "tags": [{"name": "contracts", "description": "Contract offers and their enrollment."}],
+        "tags": [
+            {"name": "contracts", "description": "Contract offers and their enrollment."},
+            {"name": "hooks", "description": "The actions of an enrolled contract, and its cancellation."},
+        ],
         "paths": paths,
         "components": {
             "securitySchemes": {

@@ -78,11 +78,16 @@ def _audit_cancellation(contract_id: str, cancelled_at: str, cancelled_hooks: li
     )
 
 
+def _not_found(contract_id: str, correlation_id: str) -> dict[str, Any]:
+    body = {"error": f"contract {contract_id} not found", "contractId": contract_id, "correlationId": correlation_id}
+    return _response(404, body, correlation_id)
+
+
 def list_contract_hooks(contract_id: str, correlation_id: str) -> dict[str, Any]:
     """Return the hooks of ``contract_id`` as an HTTP response (404 for an unknown contract)."""
     contract = list_hooks(require_env("HOOKS_TABLE_NAME"), contract_id)
     if not _known(contract_id, contract):
-        return _response(404, {"error": f"contract {contract_id} not found", "contractId": contract_id}, correlation_id)
+        return _not_found(contract_id, correlation_id)
     return _response(200, _hooks_body(contract_id, contract), correlation_id)
 
 
@@ -90,7 +95,7 @@ def cancel_contract_hooks(contract_id: str, correlation_id: str) -> dict[str, An
     """Cancel the pending hooks of ``contract_id`` and audit it. A repeated request cancels nothing more."""
     hooks_table = require_env("HOOKS_TABLE_NAME")
     if not _known(contract_id, list_hooks(hooks_table, contract_id)):
-        return _response(404, {"error": f"contract {contract_id} not found", "contractId": contract_id}, correlation_id)
+        return _not_found(contract_id, correlation_id)
     now = datetime.now(UTC).isoformat()
     cancellation = cancel_contract(hooks_table, contract_id, now=now, delete_schedule=_delete_schedule)
     if cancellation.first_cancellation or cancellation.cancelled_hooks:
