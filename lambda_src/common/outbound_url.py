@@ -1,6 +1,9 @@
-"""The rule for URLs that functions send requests to."""
+"""The rule for URLs that functions send requests to, and an opener that follows no redirect."""
 
 import urllib.parse
+import urllib.request
+from email.message import Message
+from typing import IO, override
 
 LOOPBACK_HOST = "127.0.0.1"
 
@@ -22,3 +25,24 @@ def is_allowed_outbound_url(url: str) -> bool:
     if parsed.scheme == "https":
         return True
     return parsed.scheme == "http" and parsed.hostname == LOOPBACK_HOST and parsed.username is None
+
+
+class _NoRedirectHandler(urllib.request.HTTPRedirectHandler):
+    """Handler that turns every 3xx into an HTTPError: a redirect could send the body to an unchecked URL."""
+
+    @override
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: Message,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        return None
+
+
+def no_redirect_opener() -> urllib.request.OpenerDirector:
+    """Return an opener that raises HTTPError for a 3xx instead of following it."""
+    return urllib.request.build_opener(_NoRedirectHandler)

@@ -15,8 +15,8 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.client import HTTPException, HTTPMessage, HTTPResponse
-from typing import IO, Annotated, Any, Protocol, Self, override
+from http.client import HTTPException, HTTPResponse
+from typing import Annotated, Any, Protocol, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 from pydantic_core import ErrorDetails
@@ -29,7 +29,7 @@ from common.errors import (
     RulesEngineUnavailableError,
 )
 from common.observability import logger
-from common.outbound_url import is_allowed_outbound_url
+from common.outbound_url import is_allowed_outbound_url, no_redirect_opener
 from eligibility.ruleset import Decision, evaluate
 
 DEFAULT_TIMEOUT_SECONDS = 2.0
@@ -158,22 +158,6 @@ class _RetryableFailure(Exception):
         super().__init__(detail)
 
 
-class _NoRedirectHandler(urllib.request.HTTPRedirectHandler):
-    """Turn every 3xx into an HTTPError, because a redirect could send the contract to an unchecked URL."""
-
-    @override
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: IO[bytes],
-        code: int,
-        msg: str,
-        headers: HTTPMessage,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        return None
-
-
 class HttpRulesEngine:
     """A remote rules engine called with an HTTP POST, with bounded retries.
 
@@ -209,7 +193,7 @@ class HttpRulesEngine:
         self._settings = settings
         self._sleep = sleep
         self._random_fraction = random_fraction
-        self._opener = urllib.request.build_opener(_NoRedirectHandler)
+        self._opener = no_redirect_opener()
 
     def decide(self, contract: dict[str, Any], correlation_id: str | None) -> Decision:
         """POST the contract to the rules engine and return its validated decision, retrying transient failures."""

@@ -12,7 +12,7 @@ from typing import Any
 from common.aws import client
 from common.config import require_env
 from common.observability import logger
-from common.outbound_url import is_allowed_outbound_url
+from common.outbound_url import is_allowed_outbound_url, no_redirect_opener
 
 SUMMARY_LIMIT = 1024  # characters; PagerDuty rejects longer summaries
 TIMEOUT_SECONDS = 5
@@ -72,7 +72,8 @@ def send(event: dict[str, Any]) -> None:
         method="POST",
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 - URL is configuration
+        # No redirect is followed: the event carries the routing key, which must not go elsewhere.
+        with no_redirect_opener().open(request, timeout=TIMEOUT_SECONDS) as response:
             status = response.status
     except OSError as exc:
         raise DeliveryError(f"PagerDuty delivery of {event['dedup_key']} failed: {exc}") from exc

@@ -15,15 +15,26 @@ from tests.events import load_event
 ROUTING_KEY = "test-routing-key"
 
 
+class _FakeOpener:
+    """Stands in for the notifier's opener, so a request never leaves the machine."""
+
+    def __init__(self, open_request: Any) -> None:
+        self.open = open_request
+
+
+def _use_opener(monkeypatch: pytest.MonkeyPatch, open_request: Any) -> None:
+    monkeypatch.setattr(notifier, "no_redirect_opener", lambda: _FakeOpener(open_request))
+
+
 def _block_urlopen(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Replace urlopen so that any attempt to send a request fails the test instead of leaving the machine."""
+    """Replace the opener so that any attempt to send a request fails the test instead of leaving the machine."""
     attempted: list[str] = []
 
     def block(request: urllib.request.Request, timeout: float | None = None) -> Any:
         attempted.append(request.full_url)
         raise AssertionError(f"send() opened {request.full_url} but must reject the URL before any request")
 
-    monkeypatch.setattr(urllib.request, "urlopen", block)
+    _use_opener(monkeypatch, block)
     return attempted
 
 
@@ -194,8 +205,8 @@ def test_send_https_url_allowed(monkeypatch):
         sent.append(request)
         return Accepted()
 
-    # The fake urlopen keeps the request on this machine, because only the URL check is under test.
-    monkeypatch.setattr(urllib.request, "urlopen", record)
+    # The fake opener keeps the request on this machine, because only the URL check is under test.
+    _use_opener(monkeypatch, record)
     monkeypatch.setenv("PAGERDUTY_EVENTS_URL", "https://events.pagerduty.invalid/v2/enqueue")
     event = build_event(load_event("alarm-message"), ROUTING_KEY)
 
