@@ -334,9 +334,9 @@ def _add_shared_responses(components: Components) -> None:
         "Conflict",
         {
             "description": (
-                "The contract is locked by another request that is still running (reason IN_PROGRESS,"
-                " with Retry-After), or its id already finished with a different request body (reason"
-                " DIFFERENT_REQUEST). Nothing was written."
+                "The contract, or another contract of the same account, is locked by a request that is"
+                " still running (reason IN_PROGRESS, with Retry-After), or its id already finished with a"
+                " different request body (reason DIFFERENT_REQUEST). Nothing was written."
             ),
             "headers": _correlation_headers(**{RETRY_AFTER_HEADER: _ref("headers", RETRY_AFTER_HEADER)}),
             "content": _json_content(components.model(ConflictResponse)),
@@ -350,6 +350,14 @@ def _add_shared_responses(components: Components) -> None:
                 f" contract is larger than {api_handler.MAX_EXECUTION_INPUT_BYTES} bytes once"
                 " serialized for the workflow. Nothing was written."
             ),
+            "headers": _correlation_headers(),
+            "content": _json_content(error),
+        },
+    )
+    components.add_response(
+        "UnsupportedMediaType",
+        {
+            "description": "The Content-Type header is missing or is not application/json. Nothing was written.",
             "headers": _correlation_headers(),
             "content": _json_content(error),
         },
@@ -407,6 +415,7 @@ def _error_responses() -> dict[str, Any]:
         "403": _ref("responses", "Forbidden"),
         "409": _ref("responses", "Conflict"),
         "413": _ref("responses", "PayloadTooLarge"),
+        "415": _ref("responses", "UnsupportedMediaType"),
         "429": _ref("responses", "TooManyRequests"),
         "500": _ref("responses", "EnrollmentFailed"),
         "502": _ref("responses", "RulesEngineUnavailable"),

@@ -9,6 +9,7 @@ a second enrollment, and releases the lock when it fails.
 
 import json
 import os
+import re
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -33,6 +34,12 @@ from common.observability import logger
 MAX_BODY_BYTES = 64 * 1024
 MAX_EXECUTION_INPUT_BYTES = 96 * 1024
 FAULT_HEADER = "x-enrollment-fault-step"
+# Depth of objects and arrays in a body: the contract needs 4 (otherData adds its own levels);
+# much deeper bodies cannot be serialized for the workflow.
+MAX_JSON_DEPTH = 8
+# U+FFFD is what a gateway puts in place of bytes that are not UTF-8, so a body that contains it
+# was damaged on its way; a lone surrogate cannot be encoded at all.
+DAMAGED_TEXT = re.compile("[\ufffd\ud800-\udfff]")
 # The workflow times out after 25 s and this function after 29 s (API Gateway's own limit).
 SYNC_READ_TIMEOUT_SECONDS = 27
 # A lock outlives any request that holds it (the function stops after 29 s), so only a crashed
@@ -71,6 +78,24 @@ def _error(
     status: int, message: str, correlation_id: str, headers: dict[str, str] | None = None, **extra: Any
 ) -> dict[str, Any]:
     return _response(status, {"error": message, "correlationId": correlation_id, **extra}, correlation_id, headers)
+
+
+def _reject_constant(name: str) -> Any:
+    # json.loads accepts NaN, Infinity and -Infinity, which are not JSON.
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _check_structure(value: Any, depth: int = 1) -> None:
+    """Raise ValueError for a body nested deeper than MAX_JSON_DEPTH or with damaged text."""
+    if depth > MAX_JSON_DEPTH and isinstance(value, dict | list):
+        raise ValueError(f"objects and arrays are nested more than {MAX_JSON_DEPTH} levels deep")
+    if isinstance(value, str) and DAMAGED_TEXT.search(value):
+        raise ValueError("a string contains U+FFFD or a lone surrogate: send the body as valid UTF-8")
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, child in children:
+        if isinstance(key, str):
+            _check_structure(key, depth)
+        _check_structure(child, depth + 1)
 
 
 def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -128,10 +153,11 @@ def _answer_without_running(claim: Claim, correlation_id: str) -> dict[str, Any]
         logger.info("request_replayed", http_status=claim.http_status)
         return _response(claim.http_status, claim.body, correlation_id, {"X-Idempotent-Replay": "true"})
     if isinstance(claim, Busy):
-        logger.info("request_rejected", reason="in_progress", retry_after=claim.retry_after)
+        logger.info("request_rejected", reason="in_progress", account=claim.account, retry_after=claim.retry_after)
+        holder = "a contract of this account" if claim.account else "this contract"
         return _error(
             409,
-            "another request for this contract is in progress; retry after the Retry-After seconds",
+            f"another request for {holder} is in progress; retry after the Retry-After seconds",
             correlation_id,
             {"Retry-After": str(claim.retry_after)},
             reason="IN_PROGRESS",
@@ -159,7 +185,11 @@ def _decode_body(raw_body: str, correlation_id: str) -> Any:
     if len(raw_body.encode()) > MAX_BODY_BYTES:
         raise RequestRejected(_error(413, f"request body is larger than {MAX_BODY_BYTES} bytes", correlation_id))
     try:
-        return json.loads(raw_body, parse_float=Decimal, object_pairs_hook=_reject_duplicate_keys)
+        payload = json.loads(
+            raw_body, parse_float=Decimal, parse_constant=_reject_constant, object_pairs_hook=_reject_duplicate_keys
+        )
+        _check_structure(payload)
+        return payload
     except json.JSONDecodeError as exc:
         logger.info("request_rejected", reason="invalid_json")
         message = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
@@ -169,8 +199,19 @@ def _decode_body(raw_body: str, correlation_id: str) -> Any:
     raise RequestRejected(_error(400, f"request body is not valid JSON: {message}", correlation_id))
 
 
+def _check_content_type(headers: dict[str, str], correlation_id: str) -> None:
+    lowered = {key.lower(): value for key, value in headers.items()}
+    media_type = lowered.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        logger.info("request_rejected", reason="unsupported_media_type")
+        raise RequestRejected(
+            _error(415, f"Content-Type must be application/json, got {media_type or 'none'!r}", correlation_id)
+        )
+
+
 def _read_request(event: dict[str, Any], correlation_id: str) -> tuple[ContractRequest, str | None]:
     """Return the contract and the fault step of a request, or raise RequestRejected listing every problem."""
+    _check_content_type(event.get("headers") or {}, correlation_id)
     payload = _decode_body(event.get("body") or "", correlation_id)
     errors: list[dict[str, str]] = []
     fault_step = None
@@ -212,7 +253,10 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return _error(413, f"the contract is larger than {MAX_EXECUTION_INPUT_BYTES} bytes once parsed", correlation_id)
 
     claim = _ledger().claim(
-        contract_id=contract.contractId, fingerprint=request_fingerprint(parsed), lock_token=correlation_id
+        contract_id=contract.contractId,
+        account_id=contract.accountId,
+        fingerprint=request_fingerprint(parsed),
+        lock_token=correlation_id,
     )
     refusal = _answer_without_running(claim, correlation_id)
     if refusal is not None:

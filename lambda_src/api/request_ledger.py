@@ -5,6 +5,11 @@ conditional put; the workflow then either stores its response on the same item (
 deletes the item when it fails and has undone its work. A lock left by a crashed request
 expires: the put's condition accepts an IN_PROGRESS item whose ``expiresAt`` has passed, so
 correctness never depends on DynamoDB TTL (which the local emulator ignores).
+
+The same transaction takes a lock on the contract's account (item ``account#<accountId>``,
+which no contract id can equal), because two contracts of one account that both fail would
+otherwise each restore a profile the other had changed. The workflow releases it as it
+finishes.
 """
 
 import hashlib
@@ -15,9 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from common.aws import table
+from common.aws import client, table
 
 IN_PROGRESS = "IN_PROGRESS"
 COMPLETED = "COMPLETED"
@@ -25,6 +28,13 @@ COMPLETED = "COMPLETED"
 MAX_RETRY_AFTER_SECONDS = 5
 # Bounds the loop when the holder releases the lock between our put and our read.
 MAX_ACQUIRE_ATTEMPTS = 3
+ACCOUNT_KEY_PREFIX = "account#"
+LOCK_CONDITION = "attribute_not_exists(contractId) OR (#state = :in_progress AND expiresAt < :now)"
+
+
+def account_lock_key(account_id: str) -> str:
+    """Return the requests-table key of an account's lock; contract ids cannot contain '#'."""
+    return f"{ACCOUNT_KEY_PREFIX}{account_id}"
 
 
 def request_fingerprint(contract: dict[str, Any]) -> str:
@@ -40,9 +50,10 @@ class Acquired:
 
 @dataclass(frozen=True)
 class Busy:
-    """Another request holds the lock; come back after ``retry_after`` seconds."""
+    """Another request holds the lock of the contract or of its account; retry after ``retry_after`` seconds."""
 
     retry_after: int
+    account: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,42 +80,64 @@ class RequestLedger:
         self._lock_seconds = lock_seconds
         self._clock = clock
 
-    def claim(self, *, contract_id: str, fingerprint: str, lock_token: str) -> Claim:
-        """Take the lock for ``contract_id``, or return why this request may not run now."""
+    def claim(self, *, contract_id: str, account_id: str, fingerprint: str, lock_token: str) -> Claim:
+        """Take the locks of ``contract_id`` and its account, or return why this request may not run now."""
         for _ in range(MAX_ACQUIRE_ATTEMPTS):
-            if self._put_lock(contract_id, fingerprint, lock_token):
+            if self._put_locks(contract_id, account_id, fingerprint, lock_token):
                 return Acquired()
-            item = table(self._table_name).get_item(Key={"contractId": contract_id}, ConsistentRead=True).get("Item")
-            if item is None:
-                continue  # released between the put and the read: try again
-            if item.get("state") == COMPLETED:
+            item = self._read(contract_id)
+            if item is not None and item.get("state") == COMPLETED:
                 if item.get("requestHash") != fingerprint:
                     return DifferentRequest()
                 return Replay(http_status=int(item["httpStatus"]), body=json.loads(item["responseBody"]))
-            remaining = float(item.get("expiresAt", 0)) - self._clock()
-            if remaining <= 0:
-                continue  # expired between the put and the read: try again
-            return Busy(retry_after=max(1, math.ceil(min(remaining, MAX_RETRY_AFTER_SECONDS))))
+            busy = self._busy(item, account=False) or self._busy(self._read(account_lock_key(account_id)), account=True)
+            if busy is not None:
+                return busy
+            # Released or expired between the transaction and the reads: try again.
         return Busy(retry_after=1)
 
-    def _put_lock(self, contract_id: str, fingerprint: str, lock_token: str) -> bool:
-        now = self._clock()
+    def _read(self, key: str) -> dict[str, Any] | None:
+        item: dict[str, Any] | None = (
+            table(self._table_name).get_item(Key={"contractId": key}, ConsistentRead=True).get("Item")
+        )
+        return item
+
+    def _busy(self, item: dict[str, Any] | None, *, account: bool) -> Busy | None:
+        if item is None or item.get("state") != IN_PROGRESS:
+            return None
+        remaining = float(item.get("expiresAt", 0)) - self._clock()
+        if remaining <= 0:
+            return None
+        return Busy(retry_after=max(1, math.ceil(min(remaining, MAX_RETRY_AFTER_SECONDS))), account=account)
+
+    def _put_locks(self, contract_id: str, account_id: str, fingerprint: str, lock_token: str) -> bool:
+        now = int(self._clock())
+        lock = {
+            "state": {"S": IN_PROGRESS},
+            "lockToken": {"S": lock_token},
+            "lockedAt": {"N": str(now)},
+            "expiresAt": {"N": str(now + self._lock_seconds)},
+        }
+
+        def put(key: str, extra: dict[str, Any]) -> dict[str, Any]:
+            return {
+                "Put": {
+                    "TableName": self._table_name,
+                    "Item": {"contractId": {"S": key}, **lock, **extra},
+                    "ConditionExpression": LOCK_CONDITION,
+                    "ExpressionAttributeNames": {"#state": "state"},
+                    "ExpressionAttributeValues": {":in_progress": {"S": IN_PROGRESS}, ":now": {"N": str(now)}},
+                }
+            }
+
+        dynamodb = client("dynamodb")
         try:
-            table(self._table_name).put_item(
-                Item={
-                    "contractId": contract_id,
-                    "state": IN_PROGRESS,
-                    "requestHash": fingerprint,
-                    "lockToken": lock_token,
-                    "lockedAt": int(now),
-                    "expiresAt": int(now) + self._lock_seconds,
-                },
-                ConditionExpression="attribute_not_exists(contractId) OR (#state = :in_progress AND expiresAt < :now)",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={":in_progress": IN_PROGRESS, ":now": int(now)},
+            dynamodb.transact_write_items(
+                TransactItems=[
+                    put(contract_id, {"requestHash": {"S": fingerprint}}),
+                    put(account_lock_key(account_id), {"heldBy": {"S": contract_id}}),
+                ]
             )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
+        except dynamodb.exceptions.TransactionCanceledException:
+            return False
         return True

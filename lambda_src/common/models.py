@@ -46,8 +46,10 @@ MAX_CONTRACT_INFO_VALUE_LENGTH = 256
 
 IDENTIFIER_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{MAX_IDENTIFIER_LENGTH - 1}}}$"
 CONTRACT_INFO_KEY_PATTERN = rf"^[A-Za-z][A-Za-z0-9._-]{{0,{MAX_CONTRACT_INFO_KEY_LENGTH - 1}}}$"
-DECIMAL_PATTERN = re.compile(r"^\d+(\.\d+)?$")
-DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# ASCII digits only: \d would also accept the digits of other scripts, such as fullwidth digits.
+DECIMAL_PATTERN = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+DATE_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+MONEY_QUANTUM = Decimal(1).scaleb(-MONEY_DECIMAL_PLACES)
 
 FLOAT_MESSAGE = "must be an exact decimal number, not a binary float, NaN or Infinity"
 
@@ -62,6 +64,11 @@ def _plain_decimal(value: Any) -> Any:
     if isinstance(value, str | Decimal) and not DECIMAL_PATTERN.fullmatch(str(value)):
         raise ValueError("must be a plain decimal number such as 120.00")
     return value
+
+
+def _two_places(value: Decimal) -> Decimal:
+    # "120", "120.0" and 120.00 are one amount: stored, compared and answered as "120.00".
+    return value.quantize(MONEY_QUANTUM)
 
 
 def _calendar_date(value: Any) -> Any:
@@ -113,6 +120,7 @@ Money = Annotated[
     Decimal,
     Field(ge=0, max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES),
     BeforeValidator(_plain_decimal),
+    AfterValidator(_two_places),
     WithJsonSchema(
         {
             "anyOf": [

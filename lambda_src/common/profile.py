@@ -7,7 +7,7 @@ from botocore.exceptions import ClientError
 from common.aws import table
 
 # The attributes an enrollment sets; compensation restores their previous values.
-ENROLLMENT_ATTRIBUTES = ("status", "contractId", "enrolledAt", "product")
+ENROLLMENT_ATTRIBUTES = ("status", "contractId", "enrolledAt", "product", "updatedAt")
 
 
 def enrollment_snapshot(old_item: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from common.aws import client
 from common.config import require_env
+from common.naming import immediate_execution_name
 from common.observability import logger
 from common.payments import configured_destination
 from common.profile import restore
@@ -42,7 +43,7 @@ def _publish_reversal(event: dict[str, Any], failed_step: str) -> str:
     contract = event["contract"]
     record = {
         "eventType": ENROLLMENT_REVERSED,
-        "eventId": f"{event['correlationId']}-reversed",
+        "eventId": f"{immediate_execution_name(event['correlationId'])}-reversed",
         "correlationId": event["correlationId"],
         "contractId": contract["contractId"],
         "accountId": contract["accountId"],
@@ -87,12 +88,15 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         sequence_number = _publish_reversal(event, failed_step)
         undone.append("stream_event")
         logger.info("enrollment_event_reversed", reversal_sequence_number=sequence_number)
-    if "payments" in event and _cancel_payments(event, failed_step):
-        undone.append("payments")
-    if "profile" in event and _restore_profile(event):
-        undone.append("profile")
-    logger.info("enrollment_compensated", failed_step=failed_step, error=error_name, undone=undone)
-    outcome = {"failedStep": failed_step, "error": error_name, "undone": undone, "complete": True}
+    # A step whose record this contract no longer owns, or that an earlier try already undid, is
+    # listed as skipped; the account lock keeps another contract from taking it over meanwhile.
+    skipped: list[str] = []
+    if "payments" in event:
+        (undone if _cancel_payments(event, failed_step) else skipped).append("payments")
+    if "profile" in event:
+        (undone if _restore_profile(event) else skipped).append("profile")
+    logger.info("enrollment_compensated", failed_step=failed_step, error=error_name, undone=undone, skipped=skipped)
+    outcome = {"failedStep": failed_step, "error": error_name, "undone": undone, "skipped": skipped, "complete": True}
     if failed_step == RULES_ENGINE_STEP:
         return {
             **outcome,

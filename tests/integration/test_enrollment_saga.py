@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from api.request_ledger import account_lock_key
 from common.naming import execution_name, immediate_execution_name
 from enrollctl import hooks
 from enrollctl.report import audit_trail, payment, profile, request_record, stream_events
@@ -40,6 +41,7 @@ class ContractState:
     event_types: list[str]
     actions_fulfilled: int
     request: dict[str, Any] | None
+    account_lock: dict[str, Any] | None
     hooks: list[dict[str, Any]]
     schedules: list[str]
     alerts: list[dict[str, Any]] = field(repr=False)
@@ -61,6 +63,7 @@ def _state(deployment: Any, contract: dict[str, Any]) -> ContractState:
         event_types=[event_type for event_type in event_types if event_type.startswith("Enrollment")],
         actions_fulfilled=event_types.count("ActionFulfilled"),
         request=request_record(clients, resources, contract_id),
+        account_lock=request_record(clients, resources, account_lock_key(contract["accountId"])),
         hooks=hook_records(clients, resources, contract_id),
         schedules=[
             schedule["Name"]
@@ -95,13 +98,13 @@ def _settled(deployment: Any, contract_id: str, correlation_id: str) -> str:
     return str(poll(finished, description=f"the eventual execution of {correlation_id}"))
 
 
-def _put_lock(deployment: Any, contract_id: str, *, expires_in: int) -> None:
-    """Write the lock another request would hold, as the API writes it."""
+def _put_lock(deployment: Any, key: str, *, expires_in: int) -> None:
+    """Write the lock another request would hold on a contract id or account key, as the API writes it."""
     now = int(time.time())
     deployment.clients.client("dynamodb").put_item(
         TableName=deployment.resources.immediate["RequestsTableName"],
         Item={
-            "contractId": {"S": contract_id},
+            "contractId": {"S": key},
             "state": {"S": "IN_PROGRESS"},
             "requestHash": {"S": "0" * 64},
             "lockToken": {"S": "corr-held-by-another-request"},
@@ -109,6 +112,19 @@ def _put_lock(deployment: Any, contract_id: str, *, expires_in: int) -> None:
             "expiresAt": {"N": str(now + expires_in)},
         },
     )
+
+
+def _assert_nothing_written(state: ContractState) -> None:
+    """Check that no table, stream, schedule or topic holds anything of the contract."""
+    assert state.profile is None
+    assert state.payment is None
+    assert state.request is None
+    assert state.account_lock is None
+    assert state.audit_outcomes == []
+    assert state.event_types == []
+    assert state.hooks == []
+    assert state.schedules == []
+    assert state.alerts == []
 
 
 # --- One row per response code -------------------------------------------------------------
@@ -126,6 +142,7 @@ def test_200_enrolled_stores_answer_for_replay(deployment: Any) -> None:
     assert state.request["state"] == "COMPLETED"
     assert "expiresAt" not in state.request
     assert json.loads(state.request["responseBody"]) == response.body
+    assert state.account_lock is None, "the account lock is released"
     assert _settled(deployment, contract["contractId"], response.body["correlationId"]) == "SUCCEEDED"
 
 
@@ -153,9 +170,7 @@ def test_400_writes_nothing(deployment: Any) -> None:
 
     assert response.status == 400, response.body
     assert [error["field"] for error in response.body["invalidFields"]] == ["contractDraft.currency"]
-    state = _state(deployment, contract)
-    assert (state.profile, state.payment, state.request) == (None, None, None)
-    assert state.audit_outcomes == state.event_types == []
+    _assert_nothing_written(_state(deployment, contract))
 
 
 def test_409_while_another_request_holds_the_lock(deployment: Any) -> None:
@@ -173,6 +188,40 @@ def test_409_while_another_request_holds_the_lock(deployment: Any) -> None:
     assert state.request["lockToken"] == "corr-held-by-another-request"
     assert (state.profile, state.payment) == (None, None)
     assert state.audit_outcomes == state.event_types == []
+
+
+def test_409_while_another_contract_of_the_account_runs(deployment: Any) -> None:
+    contract = sample("contract-offer")
+    _put_lock(deployment, account_lock_key(contract["accountId"]), expires_in=30)
+
+    response = deployment.submit(contract)
+
+    assert response.status == 409, response.body
+    assert response.body["reason"] == "IN_PROGRESS"
+    assert "a contract of this account" in response.body["error"]
+    assert 1 <= int(response.headers["Retry-After"]) <= 5
+    state = _state(deployment, contract)
+    assert state.request is None
+    assert (state.profile, state.payment) == (None, None)
+    assert state.event_types == []
+
+
+def test_concurrent_failures_of_one_account_leave_no_profile(deployment: Any) -> None:
+    first = sample("contract-forced-failure")
+    contracts = [{**first, "contractId": f"{first['contractId']}-{n}"} for n in range(3)]
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        responses = list(pool.map(lambda c: deployment.submit(c, fault_step="audit"), contracts))
+
+    statuses = sorted(response.status for response in responses)
+    assert set(statuses) <= {500, 409}, statuses
+    assert 500 in statuses
+    assert profile(deployment.clients, deployment.resources, first["accountId"]) is None
+    for contract, response in zip(contracts, responses, strict=True):
+        if response.status == 500:
+            failure = audit_trail(deployment.clients, deployment.resources, contract["contractId"])[0]
+            assert json.loads(failure["compensation"])["skipped"] == []
+    assert _state(deployment, contracts[0]).account_lock is None
 
 
 def test_expired_lock_taken_over(deployment: Any) -> None:
@@ -211,8 +260,7 @@ def test_413_oversized_body_writes_nothing(deployment: Any) -> None:
     response = deployment.submit(contract)
 
     assert response.status == 413, response.body
-    state = _state(deployment, contract)
-    assert (state.profile, state.payment, state.request) == (None, None, None)
+    _assert_nothing_written(_state(deployment, contract))
 
 
 def test_500_failure_answers_with_correlation_id(deployment: Any) -> None:
@@ -258,6 +306,7 @@ def test_failure_at_each_step_is_undone(
     assert failure["failedStep"] == step
     assert json.loads(failure["compensation"])["undone"] == undone
     assert state.request is None, "the lock is released"
+    assert state.account_lock is None, "the account lock is released"
     if events:
         # The reversed attempt's eventual execution stops before it plans anything.
         assert _settled(deployment, contract["contractId"], correlation_id) == "SUCCEEDED"

@@ -34,7 +34,7 @@ def _request(body: str | None, headers: dict[str, str] | None = None) -> dict[st
     event: dict[str, Any] = load_event("api-gateway-proxy")
     event["body"] = body
     if headers is not None:
-        event["headers"] = headers
+        event["headers"] = {**event["headers"], **headers}
     return event
 
 
@@ -194,3 +194,49 @@ def test_execution_input_over_limit_returns_413(lambda_context, monkeypatch):
 
     assert status == 413
     assert "larger than 200 bytes once parsed" in payload["error"]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('{"contractId": NaN}', "NaN is not a JSON value"),
+        ('{"contractId": -Infinity}', "-Infinity is not a JSON value"),
+        ("[" * 9 + "]" * 9, "nested more than 8 levels deep"),
+        ('{"contractId": "C-\\ud800"}', "lone surrogate"),
+        ('{"contractId": "C-\ufffd"}', "U+FFFD"),
+        ('{"a\ufffd": 1}', "U+FFFD"),
+    ],
+    ids=["nan", "infinity", "too-deep", "lone-surrogate", "replacement-character", "damaged-key"],
+)
+def test_unusable_json_returns_400(lambda_context, body, message):
+    status, payload, _ = _call(_request(body), lambda_context)
+
+    assert status == 400
+    assert message in payload["error"]
+
+
+def test_eight_levels_accepted_by_the_structure_check(lambda_context):
+    # Eight levels pass the depth check and fail only as a contract.
+    status, payload, _ = _call(_request("[" * 8 + "]" * 8), lambda_context)
+
+    assert status == 400
+    assert payload["error"] == "invalid contract request"
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
+def test_wrong_content_type_returns_415(lambda_context, content_type):
+    event = _request(read_event_text("contract-offer"))
+    event["headers"] = {} if content_type is None else {"content-type": content_type}
+
+    status, payload, _ = _call(event, lambda_context)
+
+    assert status == 415
+    assert "Content-Type must be application/json" in payload["error"]
+
+
+def test_json_with_charset_accepted(lambda_context):
+    event = _request(read_event_text("contract-offer"))
+    event["headers"] = {"content-type": "application/json; charset=utf-8"}
+
+    with pytest.raises(AssertionError, match="took a contract lock"):
+        api.lambda_handler(event, lambda_context)

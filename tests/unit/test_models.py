@@ -590,3 +590,25 @@ def test_every_invalid_field_listed():
         "actions[0].offset",
         "actions[1].name",
     ]
+
+
+# Fullwidth and Arabic-Indic digits, written as escapes so the source stays ASCII.
+@pytest.mark.parametrize("amount", ["\uff11\uff12\uff13", "\u0663\u0663\u0663", "1\uff120.00"])
+def test_money_non_ascii_digits_rejected(amount):
+    contract = load_event("contract-offer")
+    contract["contractDraft"]["balance"] = amount
+
+    with pytest.raises(InvalidContractError) as raised:
+        parse_contract(contract)
+
+    assert [error["field"] for error in raised.value.errors] == ["contractDraft.balance"]
+
+
+@pytest.mark.parametrize("amount", ["120", "120.0", "0120.00", Decimal("120.00"), 120])
+def test_money_normalized_to_two_places(amount):
+    contract = load_event("contract-offer")
+    contract["contractDraft"]["monthlyPayment"] = amount
+
+    dumped = parse_contract(contract).model_dump(mode="json")
+
+    assert dumped["contractDraft"]["monthlyPayment"] == "120.00"

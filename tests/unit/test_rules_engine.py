@@ -422,8 +422,9 @@ def test_connection_refused_unavailable(monkeypatch):
         ("true", "JSON bool, expected an object"),
         ("null", "JSON NoneType, expected an object"),
         ("[" * 5000 + "]" * 5000, "not valid JSON"),
+        ('{"eligible": false, "reasons": ["r"], "rulesetVersion": "v1", "eligible": true}', "not valid JSON"),
     ],
-    ids=["malformed", "not-utf8", "empty", "array", "boolean", "null", "deeply-nested"],
+    ids=["malformed", "not-utf8", "empty", "array", "boolean", "null", "deeply-nested", "duplicate-key"],
 )
 def test_non_object_body_invalid(rules_server, body, message):
     rules_server.fallback = ScriptedResponse(body=body)
