@@ -112,7 +112,9 @@ def cmd_hooks(args: argparse.Namespace) -> int:
     print(f"{'offset':>6}  {'action':<18} {'status':<11} {'fires at (UTC)':<20} hook")
     for hook in body["hooks"]:
         fires_at = str(hook.get("scheduledFor") or "-")[:19]
-        print(f"{hook['offset']:>6}  {hook['action']:<18} {hook['status']:<11} {fires_at:<20} {hook['hookName']}")
+        action = hook.get("action") or "-"
+        status = hook.get("status") or "-"
+        print(f"{hook['offset']:>6}  {action:<18} {status:<11} {fires_at:<20} {hook['hookName']}")
     return 0
 
 
@@ -143,7 +145,8 @@ def cmd_fast_forward(args: argparse.Namespace) -> int:
         print(f"{hook.name}: skipped, {hook.error}; delete it or fire it by other means")
     fired = [hook for hook in results if not hook.skipped]
     for hook in fired:
-        state = "succeeded" if hook.succeeded else f"failed ({hook.error})"
+        outcome = {"SKIPPED": "already fulfilled", "CANCELLED": "cancelled, not run"}.get(hook.target_status or "")
+        state = (f"delivered, {outcome}" if outcome else "succeeded") if hook.succeeded else f"failed ({hook.error})"
         extra = ", sent to the dead-letter queue" if hook.dead_lettered else ""
         print(f"{hook.name}: due {hook.due_at:%Y-%m-%d %H:%M} UTC, {state} after {hook.attempts} attempt(s){extra}")
     print(f"{len(fired)} hook(s) due within {args.days} days fired, {len(skipped)} schedule(s) skipped")

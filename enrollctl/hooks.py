@@ -11,6 +11,7 @@ ActionAfterCompletion is DELETE.
 import contextlib
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -39,6 +40,13 @@ class FiredHook:
     skipped: bool = False
     error: str | None = None
     results: list[Any] = field(default_factory=list)
+
+    @property
+    def target_status(self) -> str | None:
+        """Return the status the fulfillment function answered last (FULFILLED, SKIPPED, CANCELLED)."""
+        last = self.results[-1] if self.results else None
+        status = last.get("status") if isinstance(last, dict) else None
+        return str(status) if status is not None else None
 
 
 def due_instant(schedule: dict[str, Any]) -> datetime:
@@ -105,6 +113,16 @@ def _send_to_queue(clients: Clients, queue_arn: str, body: str, attributes: dict
     )
 
 
+# Pauses before the 2nd, 3rd and later attempts. Scheduler and Lambda wait minutes between
+# retries; fast-forward waits seconds, enough for another delivery's claim on the hook (a run of
+# the action takes well under a second) to finish, so a busy hook is not dead-lettered at once.
+RETRY_PAUSES_SECONDS = (0.5, 1.0, 2.0)
+
+
+def _pause_before_retry(failed_attempts: int) -> None:
+    time.sleep(RETRY_PAUSES_SECONDS[min(failed_attempts, len(RETRY_PAUSES_SECONDS)) - 1])
+
+
 def fire(clients: Clients, group: str, schedule: dict[str, Any], due_at: datetime) -> FiredHook:
     """Fire one schedule as Scheduler would: attempts, dead-letter queue, then completion action.
 
@@ -139,6 +157,7 @@ def fire(clients: Clients, group: str, schedule: dict[str, Any], due_at: datetim
             limit = handler_attempts if failure_kind == "handler" else delivery_attempts
             if failures[failure_kind] >= limit:
                 break
+            _pause_before_retry(failures[failure_kind])
             continue
         fired.succeeded = True
         fired.error = None

@@ -146,10 +146,11 @@ class ConflictResponse(BaseModel):
 
     error: str
     correlationId: CorrelationId
-    reason: Literal["IN_PROGRESS", "DIFFERENT_REQUEST"] = Field(
+    reason: Literal["IN_PROGRESS", "DIFFERENT_REQUEST", "CANCELLED"] = Field(
         description=(
-            "IN_PROGRESS: another request for this contract is running, so retry after Retry-After"
-            " seconds. DIFFERENT_REQUEST: this contract id already finished with another body, so"
+            "IN_PROGRESS: another request for this contract or its account is running, so retry"
+            " after Retry-After seconds. DIFFERENT_REQUEST: this contract id already finished with"
+            " another body, so send a new contract id. CANCELLED: the contract was cancelled, so"
             " send a new contract id."
         )
     )
@@ -186,9 +187,9 @@ class Hook(BaseModel):
     """One action of a contract: fulfilled at once (offset 0) or a hook that fires later."""
 
     hookName: str = Field(description="Name of the hook's schedule, unique per contract and action.")
-    action: str
+    action: str | None = Field(description="Action name; null only for a record written before its first run.")
     offset: int = Field(description="Days after the enrollment's anchor day.")
-    scheduledFor: str = Field(description="Fire time, an ISO 8601 instant in UTC.")
+    scheduledFor: str | None = Field(description="Fire time, an ISO 8601 instant in UTC.")
     status: HookStatus = Field(
         description="FAILED: the last delivery failed and a retry may still run it. CANCELLED: by DELETE."
     )
@@ -336,7 +337,8 @@ def _add_shared_responses(components: Components) -> None:
             "description": (
                 "The contract, or another contract of the same account, is locked by a request that is"
                 " still running (reason IN_PROGRESS, with Retry-After), or its id already finished with a"
-                " different request body (reason DIFFERENT_REQUEST). Nothing was written."
+                " different request body (reason DIFFERENT_REQUEST), or it was cancelled (reason"
+                " CANCELLED). Nothing was written."
             ),
             "headers": _correlation_headers(**{RETRY_AFTER_HEADER: _ref("headers", RETRY_AFTER_HEADER)}),
             "content": _json_content(components.model(ConflictResponse)),

@@ -150,6 +150,7 @@ class ImmediateWorkflowStack(Stack):
             environment={
                 "STATE_MACHINE_ARN": self.state_machine.state_machine_arn,
                 "REQUESTS_TABLE_NAME": self.requests_table.table_name,
+                "HOOKS_TABLE_NAME": self.hooks_table.table_name,
                 "LOCK_SECONDS": str(LOCK_SECONDS),
             },
         )
@@ -157,6 +158,8 @@ class ImmediateWorkflowStack(Stack):
         data_stores.grant_table_actions(
             self.requests_table, api_function.function, "dynamodb:PutItem", "dynamodb:GetItem"
         )
+        # Only to read a contract's cancellation marker.
+        data_stores.grant_table_actions(self.hooks_table, api_function.function, "dynamodb:GetItem")
 
         hooks_function = PythonFunction(
             self,

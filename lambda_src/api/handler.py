@@ -24,6 +24,7 @@ from api.request_ledger import Busy, Claim, DifferentRequest, Replay, RequestLed
 from common.config import fault_injection_enabled, require_env
 from common.errors import InvalidContractError
 from common.faults import STEPS
+from common.hook_store import is_cancelled
 from common.models import ContractRequest, parse_contract
 from common.naming import immediate_execution_name
 from common.observability import logger
@@ -147,11 +148,15 @@ def _run_workflow(execution_input: str, correlation_id: str) -> dict[str, Any]:
     return _response(int(output["httpStatus"]), output["body"], correlation_id)
 
 
+def _replay(stored: Replay, correlation_id: str) -> dict[str, Any]:
+    logger.info("request_replayed", http_status=stored.http_status)
+    return _response(stored.http_status, stored.body, correlation_id, {"X-Idempotent-Replay": "true"})
+
+
 def _answer_without_running(claim: Claim, correlation_id: str) -> dict[str, Any] | None:
     """Return the response for a request that must not run the workflow, or None when it may."""
     if isinstance(claim, Replay):
-        logger.info("request_replayed", http_status=claim.http_status)
-        return _response(claim.http_status, claim.body, correlation_id, {"X-Idempotent-Replay": "true"})
+        return _replay(claim, correlation_id)
     if isinstance(claim, Busy):
         logger.info("request_rejected", reason="in_progress", account=claim.account, retry_after=claim.retry_after)
         holder = "a contract of this account" if claim.account else "this contract"
@@ -252,10 +257,23 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if len(serialized.encode()) > MAX_EXECUTION_INPUT_BYTES:
         return _error(413, f"the contract is larger than {MAX_EXECUTION_INPUT_BYTES} bytes once parsed", correlation_id)
 
+    fingerprint = request_fingerprint(parsed)
+    if is_cancelled(require_env("HOOKS_TABLE_NAME"), contract.contractId):
+        # A cancelled contract keeps its stored response, but may not enroll again.
+        finished = _ledger().finished(contract_id=contract.contractId, fingerprint=fingerprint)
+        if isinstance(finished, Replay):
+            return _replay(finished, correlation_id)
+        logger.info("request_rejected", reason="contract_cancelled")
+        return _error(
+            409,
+            "this contract was cancelled and cannot be enrolled again; send a new contract id",
+            correlation_id,
+            reason="CANCELLED",
+        )
     claim = _ledger().claim(
         contract_id=contract.contractId,
         account_id=contract.accountId,
-        fingerprint=request_fingerprint(parsed),
+        fingerprint=fingerprint,
         lock_token=correlation_id,
     )
     refusal = _answer_without_running(claim, correlation_id)

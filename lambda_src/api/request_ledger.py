@@ -80,17 +80,25 @@ class RequestLedger:
         self._lock_seconds = lock_seconds
         self._clock = clock
 
+    def finished(self, *, contract_id: str, fingerprint: str) -> Replay | DifferentRequest | None:
+        """Return the stored outcome of a finished request for ``contract_id``, or None when none finished."""
+        item = self._read(contract_id)
+        if item is None or item.get("state") != COMPLETED:
+            return None
+        if item.get("requestHash") != fingerprint:
+            return DifferentRequest()
+        return Replay(http_status=int(item["httpStatus"]), body=json.loads(item["responseBody"]))
+
     def claim(self, *, contract_id: str, account_id: str, fingerprint: str, lock_token: str) -> Claim:
         """Take the locks of ``contract_id`` and its account, or return why this request may not run now."""
         for _ in range(MAX_ACQUIRE_ATTEMPTS):
             if self._put_locks(contract_id, account_id, fingerprint, lock_token):
                 return Acquired()
-            item = self._read(contract_id)
-            if item is not None and item.get("state") == COMPLETED:
-                if item.get("requestHash") != fingerprint:
-                    return DifferentRequest()
-                return Replay(http_status=int(item["httpStatus"]), body=json.loads(item["responseBody"]))
-            busy = self._busy(item, account=False) or self._busy(self._read(account_lock_key(account_id)), account=True)
+            finished = self.finished(contract_id=contract_id, fingerprint=fingerprint)
+            if finished is not None:
+                return finished
+            account_item = self._read(account_lock_key(account_id))
+            busy = self._busy(self._read(contract_id), account=False) or self._busy(account_item, account=True)
             if busy is not None:
                 return busy
             # Released or expired between the transaction and the reads: try again.

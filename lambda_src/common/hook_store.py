@@ -20,6 +20,8 @@ from common.aws import table
 PENDING = "PENDING"
 IN_PROGRESS = "IN_PROGRESS"
 FULFILLED = "FULFILLED"
+# What a delivery returns, never stores, for a hook that an earlier delivery fulfilled.
+SKIPPED = "SKIPPED"
 FAILED = "FAILED"
 CANCELLED = "CANCELLED"
 # Real hook names start with a letter, digit, '_', '.' or '-', so this key never names a hook.
@@ -61,6 +63,12 @@ def write_unless_cancelled(table_name: str, contract_id: str, operation: str, re
             return WriteOutcome.CONDITION_FAILED
         raise
     return WriteOutcome.WRITTEN
+
+
+def is_cancelled(table_name: str, contract_id: str) -> bool:
+    """Return True when ``contract_id`` has been cancelled (its marker item exists)."""
+    key = {"contractId": contract_id, "hookName": CANCELLATION_MARKER}
+    return "Item" in table(table_name).get_item(Key=key, ConsistentRead=True)
 
 
 def _records(table_name: str, contract_id: str) -> list[dict[str, Any]]:

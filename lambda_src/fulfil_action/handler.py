@@ -25,10 +25,18 @@ from common.actions import ActionContext, handler_for
 from common.aws import client, table
 from common.config import require_env
 from common.faults import raise_if_injected
-from common.hook_store import CANCELLED, FAILED, FULFILLED, IN_PROGRESS, PENDING, WriteOutcome, write_unless_cancelled
+from common.hook_store import (
+    CANCELLED,
+    FAILED,
+    FULFILLED,
+    IN_PROGRESS,
+    PENDING,
+    SKIPPED,
+    WriteOutcome,
+    write_unless_cancelled,
+)
 from common.observability import logger
 
-SKIPPED = "SKIPPED"
 # Twice the function's 30 s timeout: a claim this old belongs to a delivery that has ended, and
 # Lambda's first asynchronous retry (about a minute later) can take it over.
 CLAIM_TIMEOUT = timedelta(seconds=60)
@@ -147,14 +155,22 @@ def _release(hook: dict[str, Any], token: str, error: Exception) -> None:
     try:
         hooks.update_item(
             Key=_hook_key(hook),
-            UpdateExpression="SET #status = :failed, lastError = :error REMOVE claimedAt",
+            UpdateExpression=(
+                "SET #status = :failed, lastError = :error, actionName = :name, #offset = :offset,"
+                " scheduledFor = :scheduled REMOVE claimedAt"
+            ),
             ConditionExpression="#status = :in_progress AND claimedAt = :token",
-            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeNames={"#status": "status", "#offset": "offset"},
             ExpressionAttributeValues={
                 ":failed": FAILED,
                 ":in_progress": IN_PROGRESS,
                 ":token": token,
-                ":error": f"{type(error).__name__}: {error}"[:500],
+                # Only the error's type: its message can name roles, accounts or data, and the
+                # hooks API returns this field. The message is in the function's log.
+                ":error": type(error).__name__,
+                ":name": hook["action"]["name"],
+                ":offset": hook["action"]["offset"],
+                ":scheduled": hook["scheduledFor"],
             },
         )
     except hooks.meta.client.exceptions.ConditionalCheckFailedException:

@@ -13,7 +13,7 @@ from typing import Any
 from common.aws import client, table
 from common.config import require_env
 from common.faults import raise_if_injected
-from common.hook_store import CANCELLED, PENDING, WriteOutcome, write_unless_cancelled
+from common.hook_store import CANCELLED, FULFILLED, PENDING, SKIPPED, WriteOutcome, write_unless_cancelled
 from common.observability import logger
 
 # Scheduler retries a failed invocation this many times within this many seconds, then sends
@@ -114,6 +114,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         logger.append_keys(contract_id=hooks[0]["contractId"])
     raise_if_injected(event, "schedule_hooks")
     created = 0
+    scheduled = 0
     cancelled = False
     for hook in hooks:
         outcome = _record_pending(hook)
@@ -130,11 +131,23 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             logger.info("hook_already_scheduled", hook_name=hook["hookName"])
         if _delete_if_cancelled(hook):
             cancelled = True
+        else:
+            scheduled += 1
+    # Offset-0 results from the workflow's Map; SKIPPED means an earlier delivery fulfilled it.
+    fulfilled_now = sum(1 for result in event.get("fulfilled") or [] if result.get("status") in {FULFILLED, SKIPPED})
     # "created" is a reserved LogRecord attribute, so the count goes under another key.
-    logger.info("hooks_scheduled", schedules_created=created, hooks=len(hooks), contract_cancelled=cancelled)
+    logger.info(
+        "hooks_scheduled",
+        schedules_created=created,
+        hooks_scheduled=scheduled,
+        hooks=len(hooks),
+        contract_cancelled=cancelled,
+    )
     return {
         "created": created,
+        "scheduled": scheduled,
         "total": len(hooks),
+        "immediateFulfilled": fulfilled_now,
         "contractCancelled": cancelled,
         "hookNames": [hook["hookName"] for hook in hooks],
     }

@@ -349,6 +349,36 @@ def test_compensation_restores_an_existing_profile(deployment: Any) -> None:
     assert restored["riskBand"] == "B", "attributes the enrollment never set are kept"
 
 
+def test_cancelled_contract_cannot_enroll_again(deployment: Any) -> None:
+    contract = sample("contract-forced-failure")
+    assert deployment.submit(contract, fault_step="audit").status == 500
+    assert deployment.cancel(contract["contractId"]).status == 200
+
+    response = deployment.submit(contract)
+
+    assert response.status == 409, response.body
+    assert response.body["reason"] == "CANCELLED"
+    state = _state(deployment, contract)
+    assert state.request is None
+    assert state.account_lock is None
+    assert state.profile is None
+    assert state.event_types == ["EnrollmentConfirmed", "EnrollmentReversed"], "only the failed attempt's events"
+
+
+def test_cancelled_enrolled_contract_still_replays(deployment: Any) -> None:
+    contract = sample("contract-offer")
+    first = deployment.submit(contract)
+    assert first.status == 200, first.body
+    _settled(deployment, contract["contractId"], first.body["correlationId"])
+    assert deployment.cancel(contract["contractId"]).status == 200
+
+    replay = deployment.submit(contract)
+
+    assert replay.status == 200
+    assert replay.body == first.body
+    assert replay.headers.get("X-Idempotent-Replay") == "true"
+
+
 # --- Replays and concurrency ---------------------------------------------------------------
 
 

@@ -20,6 +20,18 @@ class FakeLambdaContext:
     aws_request_id: str = "00000000-0000-4000-8000-000000000000"
 
 
+@pytest.fixture(autouse=True)
+def aws_only_on_a_closed_loopback_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point every AWS SDK call at a closed port on 127.0.0.1, so no unit test can reach AWS."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
 @pytest.fixture
 def lambda_context() -> FakeLambdaContext:
     return FakeLambdaContext()

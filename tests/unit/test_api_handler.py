@@ -27,6 +27,8 @@ def no_workflow(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(api, "_sfn", fail_if_called)
     monkeypatch.setattr(api, "_ledger", fail_if_locked)
+    monkeypatch.setattr(api, "is_cancelled", lambda table_name, contract_id: False)
+    monkeypatch.setenv("HOOKS_TABLE_NAME", "unit-test-hooks")
     monkeypatch.setenv("STATE_MACHINE_ARN", "arn:aws:states:us-east-1:000000000000:stateMachine:unit-test")
 
 
