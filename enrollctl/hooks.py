@@ -43,7 +43,7 @@ class FiredHook:
 
     @property
     def target_status(self) -> str | None:
-        """Return the status the fulfillment function answered last (FULFILLED, SKIPPED, CANCELLED)."""
+        """Return the status in the fulfillment function's last response (FULFILLED, SKIPPED, CANCELLED)."""
         last = self.results[-1] if self.results else None
         status = last.get("status") if isinstance(last, dict) else None
         return str(status) if status is not None else None
@@ -114,8 +114,8 @@ def _send_to_queue(clients: Clients, queue_arn: str, body: str, attributes: dict
 
 
 # Pauses before the 2nd, 3rd and later attempts. Scheduler and Lambda wait minutes between
-# retries; fast-forward waits seconds, enough for another delivery's claim on the hook (a run of
-# the action takes well under a second) to finish, so a busy hook is not dead-lettered at once.
+# retries, while fast-forward waits seconds. That is enough for another delivery's claim on the
+# hook to end, because one run of an action takes well under a second.
 RETRY_PAUSES_SECONDS = (0.5, 1.0, 2.0)
 
 

@@ -20,7 +20,7 @@ from common.aws import table
 PENDING = "PENDING"
 IN_PROGRESS = "IN_PROGRESS"
 FULFILLED = "FULFILLED"
-# What a delivery returns, never stores, for a hook that an earlier delivery fulfilled.
+# Status a delivery returns, never stores, for a hook that an earlier delivery fulfilled.
 SKIPPED = "SKIPPED"
 FAILED = "FAILED"
 CANCELLED = "CANCELLED"
