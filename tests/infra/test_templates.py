@@ -595,7 +595,14 @@ def _table_actions_on(template: dict[str, Any], role_prefix: str, table_prefix: 
         (IMMEDIATE, "CompensationRole", "PaymentsTable", {"dynamodb:UpdateItem"}),
         (IMMEDIATE, "PaymentsRole", "PaymentsTable", {"dynamodb:PutItem"}),
     ],
-    ids=["api-locks", "api-cancellation-marker", "workflow-answers", "compensation-profile", "compensation-payments", "payments"],
+    ids=[
+        "api-locks",
+        "api-cancellation-marker",
+        "workflow-answers",
+        "compensation-profile",
+        "compensation-payments",
+        "payments",
+    ],
 )
 def test_request_and_compensation_grants_exact(templates, stack, role_prefix, table_prefix, expected):
     assert _table_actions_on(templates[stack], role_prefix, table_prefix) == expected
