@@ -1,6 +1,7 @@
 """ImmediateWorkflowStack: API, eligibility, profile, payments, stream and audit."""
 
 from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
@@ -82,6 +83,8 @@ class ImmediateWorkflowStack(Stack):
             environment={"PROFILE_TABLE_NAME": self.profile_table.table_name},
         )
         data_stores.grant_table_actions(self.profile_table, profile.function, "dynamodb:UpdateItem")
+        # Set-up and compensation reach the payments destination through the same settings.
+        payments_destination = {"PAYMENTS_TABLE_NAME": self.payments_table.table_name, "PAYMENTS_DESTINATION": "ledger"}
         payments = PythonFunction(
             self,
             "Payments",
@@ -89,7 +92,7 @@ class ImmediateWorkflowStack(Stack):
             description="Sets up payments from the contract draft",
             settings=settings,
             layer=layer,
-            environment={"PAYMENTS_TABLE_NAME": self.payments_table.table_name, "PAYMENTS_DESTINATION": "ledger"},
+            environment=payments_destination,
         )
         data_stores.grant_table_actions(self.payments_table, payments.function, "dynamodb:PutItem")
         compensation = PythonFunction(
@@ -101,8 +104,7 @@ class ImmediateWorkflowStack(Stack):
             layer=layer,
             environment={
                 "PROFILE_TABLE_NAME": self.profile_table.table_name,
-                "PAYMENTS_TABLE_NAME": self.payments_table.table_name,
-                "PAYMENTS_DESTINATION": "ledger",
+                **payments_destination,
                 "STREAM_NAME": self.stream.stream_name,
             },
         )
@@ -161,6 +163,38 @@ class ImmediateWorkflowStack(Stack):
         # Only to read a contract's cancellation marker.
         data_stores.grant_table_actions(self.hooks_table, api_function.function, "dynamodb:GetItem")
 
+        hooks_function = self._contract_hooks_function(settings, layer)
+        self.api = ContractApi(
+            self,
+            "ContractApi",
+            handler=api_function.function,
+            hooks_handler=hooks_function.function,
+            settings=settings,
+        ).api
+
+        alarms = WorkflowAlarms(self, "Alarms", topic=alert_topic)
+        alarms.on_failed_executions("ImmediateWorkflow", self.state_machine)
+        alarms.on_function_errors("ApiHandlerErrors", api_function.function)
+        alarms.on_function_errors("CompensationErrors", compensation.function)
+
+        outputs = {
+            "ApiUrl": self.api.url,
+            "RestApiId": self.api.rest_api_id,
+            "StateMachineArn": self.state_machine.state_machine_arn,
+            "ProfileTableName": self.profile_table.table_name,
+            "PaymentsTableName": self.payments_table.table_name,
+            "AuditTableName": self.audit_table.table_name,
+            "RequestsTableName": self.requests_table.table_name,
+            "CompensationFunctionName": compensation.function.function_name,
+            "EligibilityFunctionName": eligibility.function.function_name,
+            "HooksTableName": self.hooks_table.table_name,
+            "StreamName": self.stream.stream_name,
+        }
+        for name, value in outputs.items():
+            CfnOutput(self, name, value=value)
+
+    def _contract_hooks_function(self, settings: EnvironmentSettings, layer: lambda_.ILayerVersion) -> PythonFunction:
+        """Create the function behind GET /contracts/{id}/hooks and DELETE /contracts/{id}."""
         hooks_function = PythonFunction(
             self,
             "ContractHooks",
@@ -188,28 +222,4 @@ class ImmediateWorkflowStack(Stack):
                 "time, so the function may delete any schedule, but only inside the hooks schedule group."
             ),
         )
-
-        self.api = ContractApi(
-            self,
-            "ContractApi",
-            handler=api_function.function,
-            hooks_handler=hooks_function.function,
-            settings=settings,
-        ).api
-
-        alarms = WorkflowAlarms(self, "Alarms", topic=alert_topic)
-        alarms.on_failed_executions("ImmediateWorkflow", self.state_machine)
-        alarms.on_function_errors("ApiHandlerErrors", api_function.function)
-        alarms.on_function_errors("CompensationErrors", compensation.function)
-
-        CfnOutput(self, "ApiUrl", value=self.api.url)
-        CfnOutput(self, "RestApiId", value=self.api.rest_api_id)
-        CfnOutput(self, "StateMachineArn", value=self.state_machine.state_machine_arn)
-        CfnOutput(self, "ProfileTableName", value=self.profile_table.table_name)
-        CfnOutput(self, "PaymentsTableName", value=self.payments_table.table_name)
-        CfnOutput(self, "AuditTableName", value=self.audit_table.table_name)
-        CfnOutput(self, "RequestsTableName", value=self.requests_table.table_name)
-        CfnOutput(self, "CompensationFunctionName", value=compensation.function.function_name)
-        CfnOutput(self, "EligibilityFunctionName", value=eligibility.function.function_name)
-        CfnOutput(self, "HooksTableName", value=self.hooks_table.table_name)
-        CfnOutput(self, "StreamName", value=self.stream.stream_name)
+        return hooks_function
