@@ -17,6 +17,9 @@ from stacks.settings import EnvironmentSettings
 # How long a contract's lock lasts. It must outlive the API function (29 s), so only the lock
 # of a request that crashed ever expires; the next request then takes it over.
 LOCK_SECONDS = 60
+# Above the HTTP rules engine's worst case (15 s) and below the workflow's 25 s, whose Check
+# Eligibility state also gives up after 18 s.
+ELIGIBILITY_TIMEOUT_SECONDS = 16
 
 
 class ImmediateWorkflowStack(Stack):
@@ -71,6 +74,9 @@ class ImmediateWorkflowStack(Stack):
             description="Asks the rules engine (HTTP, or the bundled ruleset) whether a contract is eligible",
             settings=settings,
             layer=layer,
+            # Attempts, timeouts and backoff stay under 15 s; a rules engine that trickles its
+            # answer is cut off here, so the workflow still compensates and answers 502 in time.
+            timeout=Duration.seconds(ELIGIBILITY_TIMEOUT_SECONDS),
             environment=rules_engine,
         )
         profile = PythonFunction(
@@ -205,6 +211,7 @@ class ImmediateWorkflowStack(Stack):
             environment={
                 "HOOKS_TABLE_NAME": self.hooks_table.table_name,
                 "AUDIT_TABLE_NAME": self.audit_table.table_name,
+                "REQUESTS_TABLE_NAME": self.requests_table.table_name,
                 "SCHEDULE_GROUP_NAME": settings.hook_schedule_group_name,
             },
         )
@@ -212,6 +219,8 @@ class ImmediateWorkflowStack(Stack):
             self.hooks_table, hooks_function.function, "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"
         )
         data_stores.grant_table_actions(self.audit_table, hooks_function.function, "dynamodb:Query", "dynamodb:PutItem")
+        # Only to see an enrollment that is still running, so it can be cancelled too.
+        data_stores.grant_table_actions(self.requests_table, hooks_function.function, "dynamodb:GetItem")
         grant_schedule_actions(
             hooks_function.function,
             self,

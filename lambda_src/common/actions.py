@@ -30,7 +30,8 @@ class ActionContext:
     hook_name: str
 
 
-RATE_PATTERN = re.compile(r"^(0|1)(\.\d{1,6})?$")
+# ASCII digits and a whole-string match: \d and $ would accept other scripts' digits and a final newline.
+RATE_PATTERN = re.compile(r"(0|1)(\.[0-9]{1,6})?")
 
 
 def check_other_data(name: str, other_data: dict[str, Any]) -> None:
@@ -40,7 +41,7 @@ def check_other_data(name: str, other_data: dict[str, Any]) -> None:
     """
     if name == "rateChange":
         new_rate = other_data.get("newRate")
-        if not (isinstance(new_rate, str) and RATE_PATTERN.match(new_rate) and Decimal(new_rate) <= 1):
+        if not (isinstance(new_rate, str) and RATE_PATTERN.fullmatch(new_rate) and Decimal(new_rate) <= 1):
             raise ValueError("rateChange needs otherData.newRate as a decimal string from 0 to 1, e.g. '0.045'")
 
 

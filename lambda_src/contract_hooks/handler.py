@@ -48,8 +48,19 @@ def _has_audit_record(contract_id: str) -> bool:
     return bool(page.get("Items"))
 
 
+def _has_request(contract_id: str) -> bool:
+    # A running enrollment has its lock item here before it writes any hook or audit record.
+    item = table(require_env("REQUESTS_TABLE_NAME")).get_item(Key={"contractId": contract_id}, ConsistentRead=True)
+    return "Item" in item
+
+
 def _known(contract_id: str, contract: ContractHooks) -> bool:
-    return bool(contract.hooks) or contract.cancelled_at is not None or _has_audit_record(contract_id)
+    return (
+        bool(contract.hooks)
+        or contract.cancelled_at is not None
+        or _has_audit_record(contract_id)
+        or _has_request(contract_id)
+    )
 
 
 def _hooks_body(contract_id: str, contract: ContractHooks) -> dict[str, Any]:

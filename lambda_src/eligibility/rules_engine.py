@@ -128,7 +128,18 @@ def _url_rejection_message(url: str) -> str:
     )
 
 
-NonBlankString = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# The decision travels in the workflow's state, its response and the audit record, so each part
+# is bounded: Step Functions fails an execution whose state passes 256 KiB, beyond any Catch.
+MAX_REASONS = 20
+MAX_REASON_LENGTH = 200
+MAX_RULESET_VERSION_LENGTH = 64
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_REASON_LENGTH)]
+RulesetVersion = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_RULESET_VERSION_LENGTH, pattern=PRINTABLE),
+]
 
 
 class _DecisionResponse(BaseModel):
@@ -137,9 +148,9 @@ class _DecisionResponse(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
 
     eligible: bool
-    reasons: list[NonBlankString] | None = None
-    failed_rules: list[NonBlankString] = Field(default_factory=list, alias="failedRules")
-    ruleset_version: NonBlankString = Field(alias="rulesetVersion")
+    reasons: list[Reason] | None = Field(default=None, max_length=MAX_REASONS)
+    failed_rules: list[Reason] = Field(default_factory=list, alias="failedRules", max_length=MAX_REASONS)
+    ruleset_version: RulesetVersion = Field(alias="rulesetVersion")
 
     @model_validator(mode="after")
     def _require_reasons_when_not_eligible(self) -> Self:
@@ -166,10 +177,11 @@ class HttpRulesEngine:
     The engine must respond with HTTP 200 and a JSON object:
 
     - ``eligible``: a JSON boolean. A string, a number, null or a missing field is invalid.
-    - ``rulesetVersion``: a non-blank string.
-    - ``reasons``: a list of non-blank strings. It may be absent when ``eligible`` is true, and it
-      then means no reasons. When ``eligible`` is false it must contain at least one reason.
-    - ``failedRules``: an optional list of non-blank rule ids, empty when absent.
+    - ``rulesetVersion``: a non-blank string of printable characters, at most 64 of them.
+    - ``reasons``: a list of at most 20 non-blank strings of at most 200 characters. It may be
+      absent when ``eligible`` is true, and it then means no reasons. When ``eligible`` is false
+      it must contain at least one reason.
+    - ``failedRules``: an optional list of at most 20 non-blank rule ids, empty when absent.
 
     Other fields are ignored, so the engine can add fields without breaking this client.
 

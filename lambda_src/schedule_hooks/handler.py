@@ -13,7 +13,15 @@ from typing import Any
 from common.aws import client, table
 from common.config import require_env
 from common.faults import raise_if_injected
-from common.hook_store import CANCELLED, FULFILLED, PENDING, SKIPPED, WriteOutcome, write_unless_cancelled
+from common.hook_store import (
+    CANCELLED,
+    FULFILLED,
+    PENDING,
+    SKIPPED,
+    WriteOutcome,
+    is_cancelled,
+    write_unless_cancelled,
+)
 from common.observability import logger
 
 # Scheduler retries a failed invocation this many times within this many seconds, then sends
@@ -134,7 +142,16 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         else:
             scheduled += 1
     # Offset-0 results from the workflow's Map; SKIPPED means an earlier delivery fulfilled it.
-    fulfilled_now = sum(1 for result in event.get("fulfilled") or [] if result.get("status") in {FULFILLED, SKIPPED})
+    immediate_results = event.get("fulfilled") or []
+    fulfilled_now = sum(1 for result in immediate_results if result.get("status") in {FULFILLED, SKIPPED})
+    # The loop above sees a cancellation only when it has hooks to write; the offset-0 results
+    # and the contract's marker tell the rest.
+    contract_id = event.get("contractId")
+    cancelled = (
+        cancelled
+        or any(result.get("status") == CANCELLED for result in immediate_results)
+        or (isinstance(contract_id, str) and is_cancelled(require_env("HOOKS_TABLE_NAME"), contract_id))
+    )
     # "created" is a reserved LogRecord attribute, so the count goes under another key.
     logger.info(
         "hooks_scheduled",

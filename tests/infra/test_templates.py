@@ -452,7 +452,7 @@ def _dynamodb_grants(template: dict[str, Any], role_prefix: str) -> dict[str, se
     grants = _grants_by_resource(template, role_prefix, "dynamodb")
     by_table: dict[str, set[str]] = {}
     for resource, actions in grants.items():
-        for name in ("ProfileTable", "PaymentsTable", "AuditTable", "HooksTable", "IdempotencyTable"):
+        for name in ("ProfileTable", "PaymentsTable", "AuditTable", "HooksTable", "IdempotencyTable", "RequestsTable"):
             if f'"{name}' in resource or f"GetAtt{name}" in resource:
                 by_table.setdefault(name, set()).update(actions)
                 break
@@ -497,6 +497,7 @@ def test_table_grants_are_narrow(templates):
             {
                 "HooksTable": {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"},
                 "AuditTable": {"dynamodb:Query", "dynamodb:PutItem"},
+                "RequestsTable": {"dynamodb:GetItem"},
             },
         ),
     ],

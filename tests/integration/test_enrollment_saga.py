@@ -365,6 +365,42 @@ def test_cancelled_contract_cannot_enroll_again(deployment: Any) -> None:
     assert state.event_types == ["EnrollmentConfirmed", "EnrollmentReversed"], "only the failed attempt's events"
 
 
+def test_cancel_accepted_while_enrollment_runs(deployment: Any) -> None:
+    contract = sample("contract-offer")
+    _put_lock(deployment, contract["contractId"], expires_in=30)
+
+    response = deployment.cancel(contract["contractId"])
+
+    assert response.status == 200, response.body
+    assert response.body["cancelled"] is True
+    assert response.body["hooks"] == []
+
+
+@pytest.mark.parametrize(
+    ("marker", "immediate_results"),
+    [(True, []), (False, [{"hookName": "h-000-action2", "status": "CANCELLED"}])],
+    ids=["marker-only", "offset-zero-cancelled"],
+)
+def test_schedule_hooks_reports_cancellation_without_hooks(
+    deployment: Any, marker: bool, immediate_results: list[dict[str, str]]
+) -> None:
+    contract = sample("contract-offer")
+    if marker:
+        _put_lock(deployment, contract["contractId"], expires_in=30)
+        assert deployment.cancel(contract["contractId"]).status == 200
+    payload = {"eventual": [], "fulfilled": immediate_results, "contractId": contract["contractId"]}
+
+    response = deployment.clients.client("lambda").invoke(
+        FunctionName=deployment.resources.eventual["ScheduleHooksFunctionName"], Payload=json.dumps(payload).encode()
+    )
+
+    assert "FunctionError" not in response
+    result = json.loads(response["Payload"].read())
+    assert result["contractCancelled"] is True
+    assert result["scheduled"] == 0
+    assert result["immediateFulfilled"] == 0
+
+
 def test_cancelled_enrolled_contract_still_replays(deployment: Any) -> None:
     contract = sample("contract-offer")
     first = deployment.submit(contract)
@@ -434,6 +470,10 @@ def test_twenty_concurrent_requests_enroll_once(deployment: Any) -> None:
 # --- The HTTP rules engine -----------------------------------------------------------------
 
 
+# A scripted delay of this value makes the server trickle its headers, one byte every 0.5 s.
+TRICKLE = -1.0
+
+
 class RulesEngineServer:
     """A rules engine on 127.0.0.1 that answers each request with the next scripted reply."""
 
@@ -448,12 +488,26 @@ class RulesEngineServer:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 server.requests.append(json.loads(body))
                 status, reply, delay = server.replies.pop(0) if server.replies else server.default
+                if delay == TRICKLE:
+                    self._trickle()
+                    return
                 time.sleep(delay)
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(reply)))
                 self.end_headers()
                 self.wfile.write(reply)
+
+            def _trickle(self) -> None:
+                # Each byte comes within the client's per-read timeout, so only a deadline on
+                # the whole call can stop it.
+                try:
+                    for byte in b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"." * 60:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(0.5)
+                except OSError:
+                    return
 
             def log_message(self, format: str, *args: Any) -> None:
                 return
@@ -499,6 +553,7 @@ UNAVAILABLE = [
     ("eligible as a string", [(200, {**DECISION, "eligible": "true"}, 0.0)], 1),
     ("eligible missing", [(200, {"reasons": [], "rulesetVersion": "rules-lab-7"}, 0.0)], 1),
     ("400 is not retried", [(400, {"error": "bad request"}, 0.0)], 1),
+    ("headers trickled past every deadline", [(200, DECISION, TRICKLE)], 1),
 ]
 
 

@@ -289,7 +289,18 @@ def test_first_payment_date_must_be_calendar_date(value):
     assert _invalid_fields(payload) == ["contractDraft.firstPaymentDate"]
 
 
-@pytest.mark.parametrize("other_data", [{}, {"newRate": "abc"}, {"newRate": "1.5"}, {"newRate": 0.5}, {"rate": "0.1"}])
+@pytest.mark.parametrize(
+    "other_data",
+    [
+        {},
+        {"newRate": "abc"},
+        {"newRate": "1.5"},
+        {"newRate": 0.5},
+        {"rate": "0.1"},
+        {"newRate": "0.\u0665"},
+        {"newRate": "0.5\n"},
+    ],
+)
 def test_rate_change_needs_valid_new_rate(other_data):
     payload = load_event("contract-offer")
     payload["actions"] = [{"name": "rateChange", "offset": 16, "otherData": other_data}]

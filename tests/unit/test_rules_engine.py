@@ -450,6 +450,10 @@ def test_non_object_body_invalid(rules_server, body, message):
         ({"eligible": True, "rulesetVersion": "v1", "reasons": "none"}, "reasons"),
         ({"eligible": False, "rulesetVersion": "v1", "reasons": [3]}, "reasons.0"),
         ({"eligible": True, "rulesetVersion": "v1", "failedRules": [None]}, "failedRules.0"),
+        ({"eligible": True, "rulesetVersion": "v" * 65}, "rulesetVersion"),
+        ({"eligible": True, "rulesetVersion": "v1\nv2"}, "rulesetVersion"),
+        ({"eligible": False, "rulesetVersion": "v1", "reasons": ["r"] * 21}, "reasons"),
+        ({"eligible": False, "rulesetVersion": "v1", "reasons": ["r" * 201]}, "reasons.0"),
     ],
     ids=[
         "eligible-string",
@@ -464,6 +468,10 @@ def test_non_object_body_invalid(rules_server, body, message):
         "reasons-string",
         "reason-number",
         "failed-rule-null",
+        "version-too-long",
+        "version-control-character",
+        "too-many-reasons",
+        "reason-too-long",
     ],
 )
 def test_invalid_field_names_field(rules_server, document, field_name):
