@@ -16,7 +16,7 @@ from typing import Any
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from common.faults import STEPS
-from enrollctl import hooks, processes
+from enrollctl import hooks, processes, replan
 from enrollctl.bench import run_bench
 from enrollctl.console import Progress, error
 from enrollctl.demo import run_demo
@@ -132,6 +132,13 @@ def cmd_cancel(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_replan(args: argparse.Namespace) -> int:
+    deployment = LocalDeployment()
+    attempt = replan.replan(deployment.clients, deployment.resources, args.contract_id)
+    print(f"eventual workflow of {args.contract_id} started again as {attempt.name} (attempt {attempt.number})")
+    return 0
+
+
 def _api_error(body: Any) -> str:
     return str(body.get("error", body)) if isinstance(body, dict) else str(body)
 
@@ -232,6 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
         "cancel", cmd_cancel, "cancel a contract: delete its pending hooks and mark them CANCELLED (via the API)"
     )
     cancel.add_argument("contract_id")
+    replan_cmd = add("replan", cmd_replan, "run the eventual workflow of an enrolled contract again after it failed")
+    replan_cmd.add_argument("contract_id")
     forward = add("fast-forward", cmd_fast_forward, "fire now every hook due within DAYS days, as Scheduler would")
     forward.add_argument(
         "--days", type=_days, required=True, help=f"how many days ahead to treat as due (0 to {MAX_FAST_FORWARD_DAYS})"
@@ -249,7 +258,7 @@ NOT_RUNNING_HINT = "is the emulator running with the stacks deployed? Run 'make 
 
 def _describe(exc: Exception) -> str | None:
     """Return the one-line message for an expected failure, or None for a bug worth a traceback."""
-    if isinstance(exc, processes.StartupError | DeployError | UnsafeTargetError):
+    if isinstance(exc, processes.StartupError | DeployError | UnsafeTargetError | replan.ReplanError):
         return str(exc)
     if isinstance(exc, EndpointConnectionError | ConnectionError | urllib.error.URLError):
         return f"cannot reach a local server ({exc}); {NOT_RUNNING_HINT}"

@@ -99,29 +99,60 @@ def stream_events(clients: Clients, resources: Resources, contract_id: str) -> l
 
 
 def request_record(clients: Clients, resources: Resources, contract_id: str) -> dict[str, Any] | None:
-    """Return the contract's item in the requests table: its lock, or the answer it got."""
+    """Return the contract's item in the requests table: its lock, or the response it stored."""
     item = clients.client("dynamodb").get_item(
         TableName=resources.immediate["RequestsTableName"], Key={"contractId": {"S": contract_id}}, ConsistentRead=True
     )
     return _plain(item["Item"]) if "Item" in item else None
 
 
+# Each contract's eventual workflow can be planned again this many times (`enrollctl replan`).
+MAX_REPLANS = 9
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One execution of a contract's eventual workflow; status None means it never started."""
+
+    number: int
+    name: str
+    status: str | None
+
+
+def attempt_name(contract_id: str, enrollment_id: str, number: int) -> str:
+    """Name attempt ``number`` of an enrollment's eventual workflow.
+
+    Attempt 0 is the stream consumer's, whose name a replayed record finds again.
+    """
+    return execution_name(contract_id, enrollment_id if number == 0 else f"{enrollment_id}#replan-{number}")
+
+
+def latest_attempt(clients: Clients, resources: Resources, contract_id: str, enrollment_id: str) -> Attempt:
+    """Return the newest execution of the enrollment's eventual workflow."""
+    sfn = clients.client("stepfunctions")
+    prefix = resources.eventual["StateMachineArn"].replace(":stateMachine:", ":execution:")
+    latest = Attempt(0, attempt_name(contract_id, enrollment_id, 0), None)
+    for number in range(MAX_REPLANS + 1):
+        name = attempt_name(contract_id, enrollment_id, number)
+        try:
+            status = str(sfn.describe_execution(executionArn=f"{prefix}:{name}")["status"])
+        except sfn.exceptions.ExecutionDoesNotExist:
+            break
+        latest = Attempt(number, name, status)
+    return latest
+
+
+def enrollment_id_of(record: dict[str, Any]) -> str:
+    """Return the enrollment event id of a completed request: its lock token names the event."""
+    return immediate_execution_name(str(record["lockToken"]))
+
+
 def eventual_execution_status(clients: Clients, resources: Resources, contract_id: str) -> str | None:
-    """Return the status of the eventual-actions execution of the contract's completed enrollment.
+    """Return the status of the newest eventual-workflow execution of the contract's completed enrollment.
 
     None when the contract has no completed enrollment or its execution never started.
     """
     record = request_record(clients, resources, contract_id)
     if record is None or record.get("state") != "COMPLETED":
         return None
-    # The lock token is the request's correlation id, which names the enrollment event.
-    enrollment_id = immediate_execution_name(str(record["lockToken"]))
-    machine_arn = resources.eventual["StateMachineArn"]
-    execution_arn = (
-        f"{machine_arn.replace(':stateMachine:', ':execution:')}:{execution_name(contract_id, enrollment_id)}"
-    )
-    sfn = clients.client("stepfunctions")
-    try:
-        return str(sfn.describe_execution(executionArn=execution_arn)["status"])
-    except sfn.exceptions.ExecutionDoesNotExist:
-        return None
+    return latest_attempt(clients, resources, contract_id, enrollment_id_of(record)).status

@@ -1,0 +1,54 @@
+"""enrollctl replan: run a failed eventual workflow again, and only a failed one."""
+
+from typing import Any
+
+import pytest
+
+from enrollctl import replan
+from enrollctl.report import eventual_execution_status, stream_events
+from enrollctl.report import hooks as hook_records
+from tests.integration.helpers import poll, sample
+
+pytestmark = pytest.mark.integration
+
+
+def _finished_status(deployment: Any, contract_id: str) -> str:
+    def finished() -> str | None:
+        status = eventual_execution_status(deployment.clients, deployment.resources, contract_id)
+        return status if status not in (None, "RUNNING") else None
+
+    return str(poll(finished, timeout=90, description=f"the eventual workflow of {contract_id} to finish"))
+
+
+def test_replan_after_failed_schedule_hooks(deployment: Any) -> None:
+    contract = sample("contract-offer")
+    clients, resources = deployment.clients, deployment.resources
+    assert deployment.submit(contract, fault_step="schedule_hooks").status == 200
+    assert _finished_status(deployment, contract["contractId"]) == "FAILED"
+    assert all(int(record["offset"]) == 0 for record in hook_records(clients, resources, contract["contractId"]))
+
+    attempt = replan.replan(clients, resources, contract["contractId"])
+
+    assert attempt.number == 1
+    assert _finished_status(deployment, contract["contractId"]) == "SUCCEEDED"
+    records = hook_records(clients, resources, contract["contractId"])
+    assert len(records) == len(contract["actions"])
+    assert sorted(record["status"] for record in records if int(record["offset"]) > 0) == ["PENDING"] * 3
+    events = stream_events(clients, resources, contract["contractId"])
+    fulfilled = [event for event in events if event["eventType"] == "ActionFulfilled"]
+    assert len(fulfilled) == 1, "the offset-0 action ran once, not again on the second attempt"
+    with pytest.raises(replan.ReplanError, match="is SUCCEEDED; only a failed run is replanned"):
+        replan.replan(clients, resources, contract["contractId"])
+
+
+def test_replan_not_eligible_rejected(deployment: Any) -> None:
+    contract = sample("contract-not-eligible")
+    assert deployment.submit(contract).status == 200
+
+    with pytest.raises(replan.ReplanError, match="was not enrolled"):
+        replan.replan(deployment.clients, deployment.resources, contract["contractId"])
+
+
+def test_replan_unknown_contract_rejected(deployment: Any) -> None:
+    with pytest.raises(replan.ReplanError, match="has no completed enrollment"):
+        replan.replan(deployment.clients, deployment.resources, sample("contract-offer")["contractId"])
