@@ -24,7 +24,7 @@ from enrollctl.deploy import DeployError, synth
 from enrollctl.local_env import UnsafeTargetError
 from enrollctl.report import audit_trail, payment, profile, stream_events
 from enrollctl.report import hooks as hook_records
-from enrollctl.workflow import LocalDeployment
+from enrollctl.workflow import ApiResponse, LocalDeployment
 
 
 def _json_default(value: Any) -> Any:
@@ -98,12 +98,19 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_hooks(args: argparse.Namespace) -> int:
-    response = LocalDeployment().contract_hooks(args.contract_id)
+def _body_of_success(response: ApiResponse) -> dict[str, Any] | None:
+    """Return the body of a 200 response; print the API's error and return None otherwise."""
     if response.status != 200:
         error(f"HTTP {response.status}: {_api_error(response.body)}")
+        return None
+    body: dict[str, Any] = response.body
+    return body
+
+
+def cmd_hooks(args: argparse.Namespace) -> int:
+    body = _body_of_success(LocalDeployment().contract_hooks(args.contract_id))
+    if body is None:
         return 1
-    body = response.body
     if body.get("cancelled"):
         print(f"contract {args.contract_id} cancelled at {body['cancelledAt']}")
     if not body["hooks"]:
@@ -119,11 +126,9 @@ def cmd_hooks(args: argparse.Namespace) -> int:
 
 
 def cmd_cancel(args: argparse.Namespace) -> int:
-    response = LocalDeployment().cancel(args.contract_id)
-    if response.status != 200:
-        error(f"HTTP {response.status}: {_api_error(response.body)}")
+    body = _body_of_success(LocalDeployment().cancel(args.contract_id))
+    if body is None:
         return 1
-    body = response.body
     print(f"contract {args.contract_id} cancelled; {body['cancelledNow']} pending hook(s) cancelled by this request")
     for name in body["cancelledHooks"]:
         print(f"  cancelled {name}")
@@ -153,7 +158,12 @@ def cmd_fast_forward(args: argparse.Namespace) -> int:
     fired = [hook for hook in results if not hook.skipped]
     for hook in fired:
         outcome = {"SKIPPED": "already fulfilled", "CANCELLED": "cancelled, not run"}.get(hook.target_status or "")
-        state = (f"delivered, {outcome}" if outcome else "succeeded") if hook.succeeded else f"failed ({hook.error})"
+        if not hook.succeeded:
+            state = f"failed ({hook.error})"
+        elif outcome:
+            state = f"delivered, {outcome}"
+        else:
+            state = "succeeded"
         extra = ", sent to the dead-letter queue" if hook.dead_lettered else ""
         print(f"{hook.name}: due {hook.due_at:%Y-%m-%d %H:%M} UTC, {state} after {hook.attempts} attempt(s){extra}")
     print(f"{len(fired)} hook(s) due within {args.days} days fired, {len(skipped)} schedule(s) skipped")

@@ -216,7 +216,7 @@ class CancellationResponse(ContractHooksResponse):
 
 
 class NotFoundResponse(BaseModel):
-    """Answer for a contract id with no hook and no audit record."""
+    """Error for a contract id with no hook, audit record or request."""
 
     error: str
     contractId: str
@@ -321,6 +321,7 @@ def _add_shared_responses(components: Components) -> None:
             "content": _json_content(components.model(InvalidRequestResponse)),
         },
     )
+
     components.add_response(
         "Forbidden",
         {
@@ -331,6 +332,7 @@ def _add_shared_responses(components: Components) -> None:
             "content": _json_content(gateway_error),
         },
     )
+
     components.add_response(
         "Conflict",
         {
@@ -344,6 +346,7 @@ def _add_shared_responses(components: Components) -> None:
             "content": _json_content(components.model(ConflictResponse)),
         },
     )
+
     components.add_response(
         "PayloadTooLarge",
         {
@@ -356,6 +359,7 @@ def _add_shared_responses(components: Components) -> None:
             "content": _json_content(error),
         },
     )
+
     components.add_response(
         "UnsupportedMediaType",
         {
@@ -364,6 +368,7 @@ def _add_shared_responses(components: Components) -> None:
             "content": _json_content(error),
         },
     )
+
     components.add_response(
         "TooManyRequests",
         {
@@ -371,6 +376,7 @@ def _add_shared_responses(components: Components) -> None:
             "content": _json_content(gateway_error),
         },
     )
+
     components.add_response(
         "EnrollmentFailed",
         {
@@ -384,6 +390,7 @@ def _add_shared_responses(components: Components) -> None:
             "content": _json_content({"anyOf": [components.model(EnrollmentFailedResponse), error]}),
         },
     )
+
     components.add_response(
         "RulesEngineUnavailable",
         {
@@ -396,6 +403,7 @@ def _add_shared_responses(components: Components) -> None:
             "content": _json_content({"anyOf": [components.model(RulesEngineUnavailableResponse), gateway_error]}),
         },
     )
+
     components.add_response(
         "TimedOut",
         {

@@ -15,7 +15,7 @@ from cdk_constructs.state_machine import AslStateMachine
 from stacks.settings import EnvironmentSettings
 
 # How long a contract's lock lasts. It must outlive the API function (29 s), so only the lock
-# of a request that crashed ever expires; the next request then takes it over.
+# of a request that crashed ever expires. The next request then takes it over.
 LOCK_SECONDS = 60
 # Above the HTTP rules engine's worst case (15 s) and below the workflow's 25 s, whose Check
 # Eligibility state also gives up after 18 s.
@@ -45,7 +45,7 @@ class ImmediateWorkflowStack(Stack):
         self.audit_table = data_stores.table(
             self, "AuditTable", partition_key="contractId", sort_key="auditId", key=key, settings=settings
         )
-        # One item per contract id: the lock while a request runs, then the answer it got.
+        # One item per contract id: the lock while a request runs, then the response it stored.
         self.requests_table = data_stores.table(
             self, "RequestsTable", partition_key="contractId", key=key, settings=settings
         )

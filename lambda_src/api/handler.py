@@ -28,6 +28,7 @@ from common.hook_store import is_cancelled
 from common.models import ContractRequest, parse_contract
 from common.naming import immediate_execution_name
 from common.observability import logger
+from common.strict_json import reject_constant, reject_duplicate_keys
 
 # Step Functions limits execution input and state data to 256 KiB of UTF-8. The workflow carries
 # the contract plus a copy of its actions, so the body and the serialized execution input are
@@ -35,11 +36,11 @@ from common.observability import logger
 MAX_BODY_BYTES = 64 * 1024
 MAX_EXECUTION_INPUT_BYTES = 96 * 1024
 FAULT_HEADER = "x-enrollment-fault-step"
-# Depth of objects and arrays in a body: the contract needs 4 (otherData adds its own levels);
-# much deeper bodies cannot be serialized for the workflow.
+# Maximum depth of objects and arrays in a body. A contract needs 4 levels up to otherData, whose
+# content adds its own, and much deeper bodies cannot be serialized for the workflow.
 MAX_JSON_DEPTH = 8
-# U+FFFD is what a gateway puts in place of bytes that are not UTF-8, so a body that contains it
-# was damaged on its way; a lone surrogate cannot be encoded at all.
+# A gateway puts U+FFFD in place of bytes that are not UTF-8, so a body with it was damaged on
+# its way. A lone surrogate cannot be encoded at all.
 DAMAGED_TEXT = re.compile("[\ufffd\ud800-\udfff]")
 # The workflow times out after 25 s and this function after 29 s (API Gateway's own limit).
 SYNC_READ_TIMEOUT_SECONDS = 27
@@ -81,31 +82,21 @@ def _error(
     return _response(status, {"error": message, "correlationId": correlation_id, **extra}, correlation_id, headers)
 
 
-def _reject_constant(name: str) -> Any:
-    # json.loads accepts NaN, Infinity and -Infinity, which are not JSON.
-    raise ValueError(f"{name} is not a JSON value")
-
-
 def _check_structure(value: Any, depth: int = 1) -> None:
     """Raise ValueError for a body nested deeper than MAX_JSON_DEPTH or with damaged text."""
     if depth > MAX_JSON_DEPTH and isinstance(value, dict | list):
         raise ValueError(f"objects and arrays are nested more than {MAX_JSON_DEPTH} levels deep")
     if isinstance(value, str) and DAMAGED_TEXT.search(value):
-        raise ValueError("a string contains U+FFFD or a lone surrogate: send the body as valid UTF-8")
-    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, child in children:
-        if isinstance(key, str):
+        raise ValueError(
+            "a string contains U+FFFD or a lone surrogate, a sign the body was not valid UTF-8: send valid UTF-8"
+        )
+    if isinstance(value, dict):
+        for key, child in value.items():
             _check_structure(key, depth)
-        _check_structure(child, depth + 1)
-
-
-def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # json.loads keeps the last of two equal keys; a contract must not be ambiguous.
-    keys = [key for key, _ in pairs]
-    duplicates = sorted({key for key in keys if keys.count(key) > 1})
-    if duplicates:
-        raise ValueError(f"duplicate keys {duplicates}")
-    return dict(pairs)
+            _check_structure(child, depth + 1)
+    elif isinstance(value, list):
+        for child in value:
+            _check_structure(child, depth + 1)
 
 
 def _fault_step(headers: dict[str, str]) -> str | None:
@@ -191,7 +182,7 @@ def _decode_body(raw_body: str, correlation_id: str) -> Any:
         raise RequestRejected(_error(413, f"request body is larger than {MAX_BODY_BYTES} bytes", correlation_id))
     try:
         payload = json.loads(
-            raw_body, parse_float=Decimal, parse_constant=_reject_constant, object_pairs_hook=_reject_duplicate_keys
+            raw_body, parse_float=Decimal, parse_constant=reject_constant, object_pairs_hook=reject_duplicate_keys
         )
         _check_structure(payload)
         return payload

@@ -1,7 +1,7 @@
 """One execution per contract at a time, and stored responses for replays.
 
 The requests table has one item per contract id. A request takes the contract's lock with a
-conditional put; the workflow then either stores its response on the same item (COMPLETED) or
+conditional put. The workflow then either stores its response on the same item (COMPLETED) or
 deletes the item when it fails and has undone its work. A lock left by a crashed request
 expires: the put's condition accepts an IN_PROGRESS item whose ``expiresAt`` has passed, so
 correctness never depends on DynamoDB TTL (which the local emulator ignores).

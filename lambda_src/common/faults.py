@@ -5,7 +5,7 @@ from typing import Any
 from common.config import fault_injection_enabled
 from common.errors import InjectedFaultError
 
-# Steps of the immediate workflow, in order; "publish" and "audit" are not Lambda functions, so
+# Steps of the immediate workflow, in order. "publish" and "audit" are not Lambda functions, so
 # the state machine itself routes to the failure path when one of them is named.
 IMMEDIATE_STEPS = ("eligibility", "profile", "payments", "publish", "audit")
 EVENTUAL_STEPS = ("plan_actions", "schedule_hooks", "fulfil_action")

@@ -67,7 +67,7 @@ def _plain_decimal(value: Any) -> Any:
 
 
 def _two_places(value: Decimal) -> Decimal:
-    # "120", "120.0" and 120.00 are one amount: stored, compared and answered as "120.00".
+    # "120", "120.0" and 120.00 are one amount: stored, compared and returned as "120.00".
     return value.quantize(MONEY_QUANTUM)
 
 

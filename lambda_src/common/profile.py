@@ -33,11 +33,11 @@ def restore(table_name: str, *, account_id: str, contract_id: str, previous: dic
                 ExpressionAttributeValues={":current": contract_id},
             )
             return True
-        kept = [name for name in ENROLLMENT_ATTRIBUTES if name in previous]
+        restored = [name for name in ENROLLMENT_ATTRIBUTES if name in previous]
         dropped = [name for name in ENROLLMENT_ATTRIBUTES if name not in previous]
         clauses = []
-        if kept:
-            clauses.append("SET " + ", ".join(f"#{name} = :{name}" for name in kept))
+        if restored:
+            clauses.append("SET " + ", ".join(f"#{name} = :{name}" for name in restored))
         if dropped:
             clauses.append("REMOVE " + ", ".join(f"#{name}" for name in dropped))
         profiles.update_item(
@@ -45,7 +45,7 @@ def restore(table_name: str, *, account_id: str, contract_id: str, previous: dic
             UpdateExpression=" ".join(clauses),
             ConditionExpression="#contractId = :current",
             ExpressionAttributeNames={f"#{name}": name for name in ENROLLMENT_ATTRIBUTES},
-            ExpressionAttributeValues={**{f":{name}": previous[name] for name in kept}, ":current": contract_id},
+            ExpressionAttributeValues={**{f":{name}": previous[name] for name in restored}, ":current": contract_id},
         )
     except ClientError as exc:
         if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":

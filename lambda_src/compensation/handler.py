@@ -83,19 +83,23 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     contract = event["contract"]
     logger.append_keys(contract_id=contract["contractId"], correlation_id=event.get("correlationId"))
     failed_step, error_name = _failure(event)
+
     undone: list[str] = []
     if "published" in event:
         sequence_number = _publish_reversal(event, failed_step)
         undone.append("stream_event")
         logger.info("enrollment_event_reversed", reversal_sequence_number=sequence_number)
     # A step whose record this contract no longer owns, or that an earlier try already undid, is
-    # listed as skipped; the account lock keeps another contract from taking it over meanwhile.
+    # listed as skipped. The account lock keeps another contract from taking a record over meanwhile.
     skipped: list[str] = []
     if "payments" in event:
-        (undone if _cancel_payments(event, failed_step) else skipped).append("payments")
+        cancelled = _cancel_payments(event, failed_step)
+        (undone if cancelled else skipped).append("payments")
     if "profile" in event:
-        (undone if _restore_profile(event) else skipped).append("profile")
+        restored = _restore_profile(event)
+        (undone if restored else skipped).append("profile")
     logger.info("enrollment_compensated", failed_step=failed_step, error=error_name, undone=undone, skipped=skipped)
+
     outcome = {"failedStep": failed_step, "error": error_name, "undone": undone, "skipped": skipped, "complete": True}
     if failed_step == RULES_ENGINE_STEP:
         return {

@@ -32,24 +32,15 @@ def _ruleset() -> dict[str, Any]:
     return load_ruleset(os.environ.get("RULESET_NAME", "contract-eligibility"))
 
 
-def _env_float(name: str, default: float) -> float:
+def _env_number[Number: (int, float)](name: str, default: Number, kind: type[Number]) -> Number:
     value = os.environ.get(name, "")
     if not value:
         return default
     try:
-        return float(value)
+        return kind(value)
     except ValueError:
-        raise ConfigurationError(f"environment variable {name} must be a number of seconds, got {value!r}") from None
-
-
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "")
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ConfigurationError(f"environment variable {name} must be an integer, got {value!r}") from None
+        expected = "an integer" if kind is int else "a number of seconds"
+        raise ConfigurationError(f"environment variable {name} must be {expected}, got {value!r}") from None
 
 
 def _rules_engine(mode: str) -> RulesEngine:
@@ -59,8 +50,8 @@ def _rules_engine(mode: str) -> RulesEngine:
     if mode == "http":
         settings = HttpRulesEngineSettings(
             url=require_env("RULES_ENGINE_URL"),
-            timeout_seconds=_env_float("RULES_ENGINE_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS),
-            max_attempts=_env_int("RULES_ENGINE_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS),
+            timeout_seconds=_env_number("RULES_ENGINE_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS, float),
+            max_attempts=_env_number("RULES_ENGINE_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS, int),
         )
         return HttpRulesEngine(settings)
     raise ConfigurationError(

@@ -30,6 +30,7 @@ from common.errors import (
 )
 from common.observability import logger
 from common.outbound_url import is_allowed_outbound_url, no_redirect_opener
+from common.strict_json import reject_duplicate_keys
 from eligibility.ruleset import Decision, evaluate
 
 DEFAULT_TIMEOUT_SECONDS = 2.0
@@ -357,18 +358,9 @@ def _transport_error(reason: object) -> Exception:
     return _RetryableFailure("connection_error", f"a connection error ({type(reason).__name__}: {reason})")
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # With a repeated key json.loads keeps the last value, so {"eligible": false, ..., "eligible":
-    # true} would read as eligible. An ambiguous answer is invalid.
-    keys = [key for key, _ in pairs]
-    if len(set(keys)) != len(keys):
-        raise ValueError("duplicate keys")
-    return dict(pairs)
-
-
 def _parse_response(raw: bytes) -> Decision:
     try:
-        document = json.loads(raw, object_pairs_hook=_unique_keys)
+        document = json.loads(raw, object_pairs_hook=reject_duplicate_keys)
     except (ValueError, RecursionError) as error:
         raise RulesEngineInvalidResponseError(
             f"rules engine response body is not valid JSON ({type(error).__name__})"

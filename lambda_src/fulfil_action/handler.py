@@ -3,7 +3,7 @@
 Two guards make a hook run once. Powertools idempotency, keyed on the hook name in its own
 table, returns the first result to a repeated delivery and rejects a concurrent one while the
 first is in progress. The claim on the hook record (PENDING or FAILED to IN_PROGRESS to
-FULFILLED) duplicates that in-progress check, but stays for what idempotency cannot do: it
+FULFILLED) duplicates that in-progress check. It stays for what idempotency cannot do. It
 rejects hooks that were never scheduled, excludes a concurrent cancellation, and keeps a hook
 fulfilled after its idempotency record has expired.
 """

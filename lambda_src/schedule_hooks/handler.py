@@ -144,8 +144,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # Offset-0 results from the workflow's Map; SKIPPED means an earlier delivery fulfilled it.
     immediate_results = event.get("fulfilled") or []
     fulfilled_now = sum(1 for result in immediate_results if result.get("status") in {FULFILLED, SKIPPED})
-    # The loop above sees a cancellation only when it has hooks to write; the offset-0 results
-    # and the contract's marker tell the rest.
+    # The loop above detects a cancellation only when it has hooks to write, so the offset-0
+    # results and the contract's cancellation marker are checked too.
     contract_id = event.get("contractId")
     cancelled = (
         cancelled

@@ -2,16 +2,14 @@
 failure injected at each step and undone, the contract lock, replays, and the HTTP rules engine.
 
 Every test checks the state of each table, the stream, the schedules and the mock PagerDuty,
-not only the HTTP answer.
+not only the HTTP response.
 """
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -21,6 +19,7 @@ from common.naming import execution_name, immediate_execution_name
 from enrollctl import hooks
 from enrollctl.report import audit_trail, payment, profile, request_record, stream_events
 from enrollctl.report import hooks as hook_records
+from tests.http_stub import ScriptedResponse, StubServer, running_stub
 from tests.integration.helpers import poll, sample
 
 pytestmark = pytest.mark.integration
@@ -115,7 +114,7 @@ def _put_lock(deployment: Any, key: str, *, expires_in: int) -> None:
 
 
 def _assert_nothing_written(state: ContractState) -> None:
-    """Check that no table, stream, schedule or topic holds anything of the contract."""
+    """Check that no table, stream, schedule or topic contains anything of the contract."""
     assert state.profile is None
     assert state.payment is None
     assert state.request is None
@@ -470,96 +469,53 @@ def test_twenty_concurrent_requests_enroll_once(deployment: Any) -> None:
 # --- The HTTP rules engine -----------------------------------------------------------------
 
 
-# A scripted delay of this value makes the server trickle its headers, one byte every 0.5 s.
-TRICKLE = -1.0
-
-
-class RulesEngineServer:
-    """A rules engine on 127.0.0.1 that answers each request with the next scripted reply."""
-
-    def __init__(self) -> None:
-        self.replies: list[tuple[int, bytes, float]] = []
-        self.requests: list[dict[str, Any]] = []
-        self.default: tuple[int, bytes, float] = (500, b"{}", 0.0)
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                server.requests.append(json.loads(body))
-                status, reply, delay = server.replies.pop(0) if server.replies else server.default
-                if delay == TRICKLE:
-                    self._trickle()
-                    return
-                time.sleep(delay)
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(reply)))
-                self.end_headers()
-                self.wfile.write(reply)
-
-            def _trickle(self) -> None:
-                # Each byte comes within the client's per-read timeout, so only a deadline on
-                # the whole call can stop it.
-                try:
-                    for byte in b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"." * 60:
-                        self.wfile.write(bytes([byte]))
-                        self.wfile.flush()
-                        time.sleep(0.5)
-                except OSError:
-                    return
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}/v1/decisions"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def script(self, *replies: tuple[int, Any, float]) -> None:
-        self.requests.clear()
-        self.replies = [
-            (status, body if isinstance(body, bytes) else json.dumps(body).encode(), delay)
-            for status, body, delay in replies
-        ]
-
-
 @pytest.fixture(scope="module")
-def rules_engine(deployment: Any) -> Iterator[RulesEngineServer]:
-    """Switch the deployed eligibility function to HTTP mode against a test server, then back."""
-    server = RulesEngineServer()
+def rules_engine(deployment: Any) -> Iterator[StubServer]:
+    """Switch the deployed eligibility function to HTTP mode against a stub rules engine, then back."""
     lambda_client = deployment.clients.client("lambda")
     name = deployment.resources.immediate["EligibilityFunctionName"]
     original = lambda_client.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
-    http_mode = {
-        "RULES_ENGINE_MODE": "http",
-        "RULES_ENGINE_URL": server.url,
-        "RULES_ENGINE_TIMEOUT_SECONDS": "1",
-        "RULES_ENGINE_MAX_ATTEMPTS": "3",
-    }
-    lambda_client.update_function_configuration(FunctionName=name, Environment={"Variables": {**original, **http_mode}})
-    try:
-        yield server
-    finally:
-        lambda_client.update_function_configuration(FunctionName=name, Environment={"Variables": original})
-        server.httpd.shutdown()
+    with running_stub("/v1/decisions") as server:
+        server.fallback = ScriptedResponse(status=500)
+        http_mode = {
+            "RULES_ENGINE_MODE": "http",
+            "RULES_ENGINE_URL": server.url,
+            "RULES_ENGINE_TIMEOUT_SECONDS": "1",
+            "RULES_ENGINE_MAX_ATTEMPTS": "3",
+        }
+        lambda_client.update_function_configuration(
+            FunctionName=name, Environment={"Variables": {**original, **http_mode}}
+        )
+        try:
+            yield server
+        finally:
+            lambda_client.update_function_configuration(FunctionName=name, Environment={"Variables": original})
 
 
 DECISION = {"eligible": True, "reasons": [], "rulesetVersion": "rules-lab-7"}
 UNAVAILABLE = [
-    ("always 500", [(500, {"error": "down"}, 0.0)] * 3, 3),
-    ("slow then 503", [(200, DECISION, 1.5), (503, b"", 0.0), (503, b"", 0.0)], 3),
-    ("malformed body", [(200, b"<html>not json</html>", 0.0)], 1),
-    ("eligible as a string", [(200, {**DECISION, "eligible": "true"}, 0.0)], 1),
-    ("eligible missing", [(200, {"reasons": [], "rulesetVersion": "rules-lab-7"}, 0.0)], 1),
-    ("400 is not retried", [(400, {"error": "bad request"}, 0.0)], 1),
-    ("headers trickled past every deadline", [(200, DECISION, TRICKLE)], 1),
+    ("always 500", [ScriptedResponse(status=500, body={"error": "down"})] * 3, 3),
+    (
+        "slow then 503",
+        [ScriptedResponse(body=DECISION, delay=1.5), ScriptedResponse(status=503), ScriptedResponse(status=503)],
+        3,
+    ),
+    ("malformed body", [ScriptedResponse(body=b"<html>not json</html>")], 1),
+    ("eligible as a string", [ScriptedResponse(body={**DECISION, "eligible": "true"})], 1),
+    ("eligible missing", [ScriptedResponse(body={"reasons": [], "rulesetVersion": "rules-lab-7"})], 1),
+    (
+        "repeated key",
+        [ScriptedResponse(body=b'{"eligible": false, "reasons": ["r"], "rulesetVersion": "v", "eligible": true}')],
+        1,
+    ),
+    ("400 is not retried", [ScriptedResponse(status=400, body={"error": "bad request"})], 1),
+    ("headers trickled past every deadline", [ScriptedResponse(trickle=True)], 1),
 ]
 
 
-def test_http_rules_engine_decides(deployment: Any, rules_engine: RulesEngineServer) -> None:
+def test_http_rules_engine_decides(deployment: Any, rules_engine: StubServer) -> None:
     contract = sample("contract-offer")
-    rules_engine.script((503, b"", 0.0), (200, DECISION, 0.0))
+    rules_engine.reset(ScriptedResponse(status=503), ScriptedResponse(body=DECISION))
 
     response = deployment.submit(contract)
 
@@ -567,15 +523,15 @@ def test_http_rules_engine_decides(deployment: Any, rules_engine: RulesEngineSer
     assert response.body["status"] == "ENROLLED"
     assert response.body["eligibility"]["rulesetVersion"] == "rules-lab-7"
     assert len(rules_engine.requests) == 2, "one retry after the 503"
-    assert rules_engine.requests[0]["contract"]["contractId"] == contract["contractId"]
+    assert rules_engine.requests[0].json()["contract"]["contractId"] == contract["contractId"]
 
 
 @pytest.mark.parametrize(("case", "replies", "attempts"), UNAVAILABLE, ids=[row[0] for row in UNAVAILABLE])
 def test_http_rules_engine_unavailable_is_502(
-    deployment: Any, rules_engine: RulesEngineServer, case: str, replies: list[Any], attempts: int
+    deployment: Any, rules_engine: StubServer, case: str, replies: list[ScriptedResponse], attempts: int
 ) -> None:
     contract = sample("contract-offer")
-    rules_engine.script(*replies)
+    rules_engine.reset(*replies)
 
     response = deployment.submit(contract)
 

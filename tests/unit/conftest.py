@@ -1,13 +1,11 @@
-"""Fixtures shared by the unit tests: a Lambda context object and a loopback HTTP receiver."""
+"""Fixtures shared by the unit tests: AWS calls kept off the network, a Lambda context, a loopback receiver."""
 
-import json
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from dataclasses import dataclass
 
 import pytest
+
+from tests.http_stub import ScriptedResponse, StubServer, running_stub
 
 
 @dataclass
@@ -37,51 +35,12 @@ def lambda_context() -> FakeLambdaContext:
     return FakeLambdaContext()
 
 
-@dataclass
-class ReceivedRequest:
-    """One request recorded by the loopback receiver."""
-
-    path: str
-    headers: dict[str, str]
-    body: Any
-
-
-@dataclass
-class LoopbackReceiver:
-    """An HTTP server on 127.0.0.1 that records each POST and responds with ``status``."""
-
-    url: str
-    status: int = 202
-    requests: list[ReceivedRequest] = field(default_factory=list)
-
-
 @pytest.fixture
-def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[LoopbackReceiver]:
+def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[StubServer]:
+    """Run a PagerDuty stand-in on 127.0.0.1 that accepts every event with 202."""
     # Keep any proxy configured in the environment out of the way of loopback traffic.
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     monkeypatch.setenv("no_proxy", "127.0.0.1")
-    state = LoopbackReceiver(url="")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            body = json.loads(self.rfile.read(length))
-            state.requests.append(ReceivedRequest(path=self.path, headers=dict(self.headers), body=body))
-            self.send_response(state.status)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(b'{"status": "success"}')
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/v2/enqueue"
-    try:
-        yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with running_stub("/v2/enqueue") as server:
+        server.fallback = ScriptedResponse(status=202, body={"status": "success"})
+        yield server

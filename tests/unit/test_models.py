@@ -330,7 +330,7 @@ def test_invalid_id_message_is_readable(contract_id):
 
 ONE_ACTION = {"name": "action1", "offset": 1}
 MONEY_INTEGER_DIGITS = MONEY_MAX_DIGITS - MONEY_DECIMAL_PLACES
-LONGEST_KEY = "k" * MAX_CONTRACT_INFO_KEY_LENGTH
+MAX_LENGTH_KEY = "k" * MAX_CONTRACT_INFO_KEY_LENGTH
 TOO_LONG_KEY = "k" * (MAX_CONTRACT_INFO_KEY_LENGTH + 1)
 
 
@@ -413,7 +413,7 @@ TOO_LONG_KEY = "k" * (MAX_CONTRACT_INFO_KEY_LENGTH + 1)
             "contractInfo",
             id="extra-keys-over-max",
         ),
-        pytest.param(("contractInfo", LONGEST_KEY), "x", None, id="extra-key-length-at-max"),
+        pytest.param(("contractInfo", MAX_LENGTH_KEY), "x", None, id="extra-key-length-at-max"),
         pytest.param(
             ("contractInfo", TOO_LONG_KEY), "x", f"contractInfo.{TOO_LONG_KEY}", id="extra-key-length-over-max"
         ),

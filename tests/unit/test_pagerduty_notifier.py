@@ -11,6 +11,7 @@ from common.errors import ConfigurationError
 from pagerduty_notifier import handler as notifier
 from pagerduty_notifier.handler import SUMMARY_LIMIT, DeliveryError, build_event, send
 from tests.events import load_event
+from tests.http_stub import ScriptedResponse
 
 ROUTING_KEY = "test-routing-key"
 
@@ -140,13 +141,13 @@ def test_send_accepted(receiver, monkeypatch):
     assert len(receiver.requests) == 1
     assert receiver.requests[0].path == "/v2/enqueue"
     assert receiver.requests[0].headers["Content-Type"] == "application/json"
-    assert receiver.requests[0].body == event
+    assert receiver.requests[0].json() == event
 
 
 @pytest.mark.parametrize("status", [500, 400, 429, 200])
 def test_send_not_accepted_raises(receiver, monkeypatch, status):
     monkeypatch.setenv("PAGERDUTY_EVENTS_URL", receiver.url)
-    receiver.status = status
+    receiver.fallback = ScriptedResponse(status=status)
     event = build_event(load_event("workflow-failure-message"), ROUTING_KEY)
 
     with pytest.raises(DeliveryError, match=event["dedup_key"]):
@@ -240,7 +241,7 @@ def test_handler_sends_each_record(receiver, monkeypatch, lambda_context):
     result = notifier.lambda_handler({"Records": records}, lambda_context)
 
     assert result == {"sent": 4}
-    bodies = [request.body for request in receiver.requests]
+    bodies = [request.json() for request in receiver.requests]
     assert [body["payload"]["source"] for body in bodies] == [
         "cloudwatch",
         "immediate-workflow",
@@ -255,7 +256,7 @@ def test_handler_sends_each_record(receiver, monkeypatch, lambda_context):
 def test_handler_raises_when_rejected(receiver, monkeypatch, lambda_context):
     monkeypatch.setenv("PAGERDUTY_EVENTS_URL", receiver.url)
     monkeypatch.setattr(notifier, "_routing_key", lambda: ROUTING_KEY)
-    receiver.status = 500
+    receiver.fallback = ScriptedResponse(status=500)
     records = [{"Sns": {"Message": json.dumps(load_event("workflow-failure-message"))}}]
 
     with pytest.raises(DeliveryError):

@@ -2,15 +2,11 @@
 
 import json
 import logging
-import queue
 import random
 import socket
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -34,6 +30,7 @@ from eligibility.rules_engine import (
 )
 from eligibility.ruleset import evaluate, load_ruleset
 from tests.events import load_event
+from tests.http_stub import ScriptedResponse, StubServer, running_stub
 
 ELIGIBLE_RESPONSE = {"eligible": True, "rulesetVersion": "remote-7"}
 NOT_ELIGIBLE_RESPONSE = {
@@ -47,111 +44,14 @@ SECRET_ACCOUNT_ID = "ACCT-SECRET-4242"
 FAST_TIMEOUT_SECONDS = 0.3
 
 
-@dataclass(frozen=True)
-class ScriptedResponse:
-    """One response of the test server.
-
-    ``delay`` is the pause in seconds before the status line. A ``chunk_pause`` above 0 sends the
-    body in four parts with that pause in seconds between them. Without ``send_length`` the
-    response has no Content-Length header, so the client reads until the server closes the connection.
-    """
-
-    status: int = 200
-    body: bytes | str | dict[str, Any] | list[Any] = field(default_factory=lambda: dict(ELIGIBLE_RESPONSE))
-    delay: float = 0.0
-    headers: tuple[tuple[str, str], ...] = ()
-    chunk_pause: float = 0.0
-    send_length: bool = True
-
-
-@dataclass
-class ReceivedRequest:
-    """One request recorded by the test server."""
-
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class RulesServer:
-    """A loopback HTTP server that responds with the queued responses in order, then with ``fallback``."""
-
-    url: str
-    responses: "queue.Queue[ScriptedResponse]" = field(default_factory=queue.Queue)
-    fallback: ScriptedResponse = field(default_factory=ScriptedResponse)
-    requests: list[ReceivedRequest] = field(default_factory=list)
-
-    def script(self, *responses: ScriptedResponse) -> None:
-        for response in responses:
-            self.responses.put(response)
-
-
-class _QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that timed out has closed the socket the delayed response is written to.
-        pass
-
-
 @pytest.fixture
-def rules_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[RulesServer]:
+def rules_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[StubServer]:
     # Keep any proxy configured in the environment out of the way of loopback traffic.
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     monkeypatch.setenv("no_proxy", "127.0.0.1")
-    state = RulesServer(url="")
-    stopping = threading.Event()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            body = self.rfile.read(length)
-            state.requests.append(ReceivedRequest(method="POST", path=self.path, headers=dict(self.headers), body=body))
-            try:
-                response = state.responses.get_nowait()
-            except queue.Empty:
-                response = state.fallback
-            if response.delay:
-                stopping.wait(response.delay)
-            self._respond(response)
-
-        def _respond(self, response: ScriptedResponse) -> None:
-            if isinstance(response.body, bytes):
-                payload = response.body
-            elif isinstance(response.body, str):
-                payload = response.body.encode()
-            else:
-                payload = json.dumps(response.body).encode()
-            self.send_response(response.status)
-            self.send_header("Content-Type", "application/json")
-            if response.send_length:
-                self.send_header("Content-Length", str(len(payload)))
-            for name, value in response.headers:
-                self.send_header(name, value)
-            self.end_headers()
-            if not response.chunk_pause:
-                self.wfile.write(payload)
-                return
-            part_size = len(payload) // 4 + 1
-            for start in range(0, len(payload), part_size):
-                self.wfile.write(payload[start : start + part_size])
-                self.wfile.flush()
-                stopping.wait(response.chunk_pause)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = _QuietServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/v1/decide"
-    try:
-        yield state
-    finally:
-        stopping.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with running_stub("/v1/decide") as server:
+        server.fallback = ScriptedResponse(body=dict(ELIGIBLE_RESPONSE))
+        yield server
 
 
 class RecordingSleep:
