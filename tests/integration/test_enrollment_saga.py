@@ -328,7 +328,12 @@ def test_failure_at_each_step_is_undone(
 
 def test_compensation_restores_an_existing_profile(deployment: Any) -> None:
     contract = sample("contract-forced-failure")
-    earlier = {"status": "ENROLLED", "contractId": "C-EARLIER-1", "enrolledAt": "2026-01-02T10:00:00+00:00"}
+    earlier = {
+        "status": "ENROLLED",
+        "contractId": "C-EARLIER-1",
+        "enrolledAt": "2026-01-02T10:00:00+00:00",
+        "updatedAt": "2026-01-02T10:00:00+00:00",
+    }
     deployment.clients.client("dynamodb").put_item(
         TableName=deployment.resources.immediate["ProfileTableName"],
         Item={

@@ -11,7 +11,7 @@ from common.errors import ConfigurationError
 from pagerduty_notifier import handler as notifier
 from pagerduty_notifier.handler import SUMMARY_LIMIT, DeliveryError, build_event, send
 from tests.events import load_event
-from tests.http_stub import ScriptedResponse
+from tests.http_stub import ScriptedResponse, running_stub
 
 ROUTING_KEY = "test-routing-key"
 
@@ -154,6 +154,21 @@ def test_send_not_accepted_raises(receiver, monkeypatch, status):
         send(event)
 
     assert len(receiver.requests) == 1
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_send_redirect_not_followed(receiver, monkeypatch, status):
+    # The event carries the routing key, so a redirect target must receive nothing.
+    with running_stub("/v2/elsewhere") as elsewhere:
+        receiver.fallback = ScriptedResponse(status=status, headers=(("Location", elsewhere.url),))
+        monkeypatch.setenv("PAGERDUTY_EVENTS_URL", receiver.url)
+        event = build_event(load_event("workflow-failure-message"), ROUTING_KEY)
+
+        with pytest.raises(DeliveryError, match=event["dedup_key"]):
+            send(event)
+
+        assert len(receiver.requests) == 1
+        assert elsewhere.requests == []
 
 
 def test_send_connection_refused_raises(monkeypatch):

@@ -12,9 +12,20 @@ def _fingerprint(payload: dict[str, Any]) -> str:
     return request_fingerprint(parse_contract(payload).model_dump(mode="json"))
 
 
+def _reversed_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _reversed_keys(value[key]) for key in reversed(value)}
+    if isinstance(value, list):
+        return [_reversed_keys(item) for item in value]
+    return value
+
+
 def test_key_order_and_list_alias_do_not_matter():
     contract = load_event("contract-offer")
-    respelled = {"List": contract["actions"], **{k: v for k, v in reversed(contract.items()) if k != "actions"}}
+    contract["contractInfo"]["campaign"] = "winter"
+    contract["actions"][0]["otherData"] = {"newRate": "0.0", "note": "first"}
+    respelled = _reversed_keys(contract)
+    respelled["List"] = respelled.pop("actions")
 
     assert _fingerprint(respelled) == _fingerprint(contract)
 

@@ -288,13 +288,17 @@ def test_4xx_not_retried(rules_server, status):
     assert SECRET_ACCOUNT_ID not in str(raised.value)
 
 
-def test_redirect_not_followed(rules_server):
-    rules_server.fallback = ScriptedResponse(status=307, body={}, headers=(("Location", "/v1/elsewhere"),))
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_redirect_not_followed(rules_server, status):
+    # urllib would follow a 301, 302 or 303 after a POST, as a GET, so the target must see nothing.
+    with running_stub("/v1/elsewhere") as elsewhere:
+        rules_server.fallback = ScriptedResponse(status=status, body={}, headers=(("Location", elsewhere.url),))
 
-    with pytest.raises(RulesEngineRejectedError, match="HTTP 307, a redirect, which this client does not follow"):
-        _engine(rules_server.url).decide(_contract(), "corr-1")
+        with pytest.raises(RulesEngineRejectedError, match=f"HTTP {status}, a redirect, which this client does not"):
+            _engine(rules_server.url).decide(_contract(), "corr-1")
 
-    assert [request.path for request in rules_server.requests] == ["/v1/decide"]
+        assert [request.path for request in rules_server.requests] == ["/v1/decide"]
+        assert elsewhere.requests == []
 
 
 def test_connection_refused_unavailable(monkeypatch):
