@@ -34,17 +34,22 @@ def poll(condition: Callable[[], Any], *, timeout: float = 60, interval: float =
         time.sleep(interval)
 
 
+def eventual_outcome(deployment: Any, contract_id: str, *, timeout: float = 60) -> str:
+    """Wait until the newest eventual-workflow execution of the contract ends; return its status."""
+
+    def finished() -> str | None:
+        status = eventual_execution_status(deployment.clients, deployment.resources, contract_id)
+        return status if status not in (None, "RUNNING") else None
+
+    return str(poll(finished, timeout=timeout, description=f"the eventual workflow of {contract_id} to finish"))
+
+
 def enroll(deployment: Any, contract: dict[str, Any]) -> dict[str, Any]:
     """Enroll ``contract`` and wait until its eventual workflow has succeeded."""
     response = deployment.submit(contract)
     assert response.status == 200, response.body
 
-    def finished() -> str | None:
-        status = eventual_execution_status(deployment.clients, deployment.resources, contract["contractId"])
-        return status if status not in (None, "RUNNING") else None
-
-    status = poll(finished, description=f"the eventual workflow of {contract['contractId']} to finish")
-    assert status == "SUCCEEDED"
+    assert eventual_outcome(deployment, contract["contractId"]) == "SUCCEEDED"
     expected = len(contract.get("actions") or contract.get("List") or [])
     assert len(hook_records(deployment.clients, deployment.resources, contract["contractId"])) == expected
     unexpected = [

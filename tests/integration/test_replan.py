@@ -5,32 +5,24 @@ from typing import Any
 import pytest
 
 from enrollctl import replan
-from enrollctl.report import eventual_execution_status, stream_events
 from enrollctl.report import hooks as hook_records
-from tests.integration.helpers import poll, sample
+from enrollctl.report import stream_events
+from tests.integration.helpers import eventual_outcome, sample
 
 pytestmark = pytest.mark.integration
-
-
-def _finished_status(deployment: Any, contract_id: str) -> str:
-    def finished() -> str | None:
-        status = eventual_execution_status(deployment.clients, deployment.resources, contract_id)
-        return status if status not in (None, "RUNNING") else None
-
-    return str(poll(finished, timeout=90, description=f"the eventual workflow of {contract_id} to finish"))
 
 
 def test_replan_after_failed_schedule_hooks(deployment: Any) -> None:
     contract = sample("contract-offer")
     clients, resources = deployment.clients, deployment.resources
     assert deployment.submit(contract, fault_step="schedule_hooks").status == 200
-    assert _finished_status(deployment, contract["contractId"]) == "FAILED"
+    assert eventual_outcome(deployment, contract["contractId"], timeout=90) == "FAILED"
     assert all(int(record["offset"]) == 0 for record in hook_records(clients, resources, contract["contractId"]))
 
     attempt = replan.replan(clients, resources, contract["contractId"])
 
     assert attempt.number == 1
-    assert _finished_status(deployment, contract["contractId"]) == "SUCCEEDED"
+    assert eventual_outcome(deployment, contract["contractId"], timeout=90) == "SUCCEEDED"
     records = hook_records(clients, resources, contract["contractId"])
     assert len(records) == len(contract["actions"])
     assert sorted(record["status"] for record in records if int(record["offset"]) > 0) == ["PENDING"] * 3
