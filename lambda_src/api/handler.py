@@ -10,7 +10,6 @@ a second enrollment, and releases the lock when it fails.
 import json
 import os
 import re
-import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
@@ -25,6 +24,7 @@ from common.config import fault_injection_enabled, require_env
 from common.errors import InvalidContractError
 from common.faults import STEPS
 from common.hook_store import is_cancelled
+from common.http import correlation_id_of, json_response
 from common.models import ContractRequest, parse_contract
 from common.naming import immediate_execution_name
 from common.observability import logger
@@ -66,20 +66,10 @@ def _ledger() -> RequestLedger:
     )
 
 
-def _response(
-    status: int, body: dict[str, Any], correlation_id: str, headers: dict[str, str] | None = None
-) -> dict[str, Any]:
-    return {
-        "statusCode": status,
-        "headers": {"Content-Type": "application/json", "X-Correlation-Id": correlation_id, **(headers or {})},
-        "body": json.dumps(body),
-    }
-
-
 def _error(
     status: int, message: str, correlation_id: str, headers: dict[str, str] | None = None, **extra: Any
 ) -> dict[str, Any]:
-    return _response(status, {"error": message, "correlationId": correlation_id, **extra}, correlation_id, headers)
+    return json_response(status, {"error": message, "correlationId": correlation_id, **extra}, correlation_id, headers)
 
 
 def _check_structure(value: Any, depth: int = 1) -> None:
@@ -136,12 +126,12 @@ def _run_workflow(execution_input: str, correlation_id: str) -> dict[str, Any]:
         return _error(500, "enrollment failed; quote the correlation id when you report it", correlation_id)
 
     output = json.loads(result["output"])
-    return _response(int(output["httpStatus"]), output["body"], correlation_id)
+    return json_response(int(output["httpStatus"]), output["body"], correlation_id)
 
 
 def _replay(stored: Replay, correlation_id: str) -> dict[str, Any]:
     logger.info("request_replayed", http_status=stored.http_status)
-    return _response(stored.http_status, stored.body, correlation_id, {"X-Idempotent-Replay": "true"})
+    return json_response(stored.http_status, stored.body, correlation_id, {"X-Idempotent-Replay": "true"})
 
 
 def _answer_without_running(claim: Claim, correlation_id: str) -> dict[str, Any] | None:
@@ -228,8 +218,7 @@ def _read_request(event: dict[str, Any], correlation_id: str) -> tuple[ContractR
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Validate the request, take the contract's lock, run the workflow and return its response."""
-    request_id = (event.get("requestContext") or {}).get("requestId") or str(uuid.uuid4())
-    correlation_id = f"corr-{request_id}"
+    correlation_id = correlation_id_of(event)
     logger.append_keys(correlation_id=correlation_id)
     try:
         contract, fault_step = _read_request(event, correlation_id)

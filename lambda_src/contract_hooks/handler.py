@@ -5,10 +5,8 @@ are returned in upper case, as stored: PENDING, IN_PROGRESS, FULFILLED, FAILED o
 """
 
 import contextlib
-import json
 import re
 import urllib.parse
-import uuid
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
@@ -16,18 +14,11 @@ from typing import Any
 from common.aws import client, table
 from common.config import require_env
 from common.hook_store import ContractHooks, cancel_contract, list_hooks
+from common.http import correlation_id_of, json_response
 from common.models import IDENTIFIER_PATTERN
 from common.observability import logger
 
 _CONTRACT_PATH = re.compile(r"/contracts/([^/]+)")
-
-
-def _response(status: int, body: dict[str, Any], correlation_id: str) -> dict[str, Any]:
-    return {
-        "statusCode": status,
-        "headers": {"Content-Type": "application/json", "X-Correlation-Id": correlation_id},
-        "body": json.dumps(body),
-    }
 
 
 def _contract_id(event: dict[str, Any]) -> str | None:
@@ -91,7 +82,7 @@ def _audit_cancellation(contract_id: str, cancelled_at: str, cancelled_hooks: li
 
 def _not_found(contract_id: str, correlation_id: str) -> dict[str, Any]:
     body = {"error": f"contract {contract_id} not found", "contractId": contract_id, "correlationId": correlation_id}
-    return _response(404, body, correlation_id)
+    return json_response(404, body, correlation_id)
 
 
 def list_contract_hooks(contract_id: str, correlation_id: str) -> dict[str, Any]:
@@ -99,7 +90,7 @@ def list_contract_hooks(contract_id: str, correlation_id: str) -> dict[str, Any]
     contract = list_hooks(require_env("HOOKS_TABLE_NAME"), contract_id)
     if not _known(contract_id, contract):
         return _not_found(contract_id, correlation_id)
-    return _response(200, _hooks_body(contract_id, contract), correlation_id)
+    return json_response(200, _hooks_body(contract_id, contract), correlation_id)
 
 
 def cancel_contract_hooks(contract_id: str, correlation_id: str) -> dict[str, Any]:
@@ -124,14 +115,13 @@ def cancel_contract_hooks(contract_id: str, correlation_id: str) -> dict[str, An
         "cancelledHooks": cancellation.cancelled_hooks,
         "statusCounts": dict(sorted(counts.items())),
     }
-    return _response(200, body, correlation_id)
+    return json_response(200, body, correlation_id)
 
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Route GET (list hooks) and DELETE (cancel the contract) requests by HTTP method."""
-    request_id = (event.get("requestContext") or {}).get("requestId") or str(uuid.uuid4())
-    correlation_id = f"corr-{request_id}"
+    correlation_id = correlation_id_of(event)
     logger.append_keys(correlation_id=correlation_id)
 
     contract_id = _contract_id(event)
@@ -141,7 +131,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             "invalid contract id: use 1 to 64 characters of letters, digits, '.', '_' or '-', "
             "starting with a letter or digit"
         )
-        return _response(400, {"error": message, "correlationId": correlation_id}, correlation_id)
+        return json_response(400, {"error": message, "correlationId": correlation_id}, correlation_id)
     logger.append_keys(contract_id=contract_id)
 
     method = event.get("httpMethod")
@@ -150,4 +140,5 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if method == "DELETE":
         return cancel_contract_hooks(contract_id, correlation_id)
     logger.info("request_rejected", reason="method_not_allowed", method=method)
-    return _response(405, {"error": f"method {method} is not allowed", "correlationId": correlation_id}, correlation_id)
+    body = {"error": f"method {method} is not allowed", "correlationId": correlation_id}
+    return json_response(405, body, correlation_id)
