@@ -1,6 +1,6 @@
 """An HTTP server on 127.0.0.1 that records each POST and responds with scripted responses.
 
-The unit tests use it as the rules engine and as PagerDuty; the integration tests use it as the
+The unit tests use it as the rules engine and as PagerDuty. The integration tests use it as the
 rules engine that the deployed eligibility function calls.
 """
 
